@@ -1,0 +1,18 @@
+"""Cache servers: the simulated one, a recording wrapper, and (separately) Redis."""
+
+from __future__ import annotations
+
+from cache.backends.base import Backend, BackendError, Delete, Set, Snapshot, Write
+from cache.backends.memory import SimBackend
+from cache.backends.traced import TracedBackend
+
+__all__ = [
+    "Backend",
+    "BackendError",
+    "Delete",
+    "Set",
+    "SimBackend",
+    "Snapshot",
+    "TracedBackend",
+    "Write",
+]

@@ -1,0 +1,175 @@
+"""The recorded history of a run, and the recorder that fills it.
+
+A ``History`` is append-only and addressed by absolute position, so a consumer (the TUI, once
+per frame) keeps a cursor and asks for what came after it. With ``maxlen`` set it keeps only
+the newest events: a ten-minute live run must not grow without bound, and a consumer that
+falls behind simply skips what was dropped (``since`` says how many).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from itertools import islice
+from typing import NamedTuple
+
+from cache.events import Event, Op, Phase, Source
+
+__all__ = ["Batch", "History", "Recorder"]
+
+
+class Batch(NamedTuple):
+    """What ``History.since`` returns: new events, the cursor to ask with next, and how many
+    events the consumer missed because the bounded history had already dropped them."""
+
+    events: list[Event]
+    cursor: int
+    dropped: int
+
+
+class History:
+    """An append-only sequence of events, optionally bounded to the newest ``maxlen``."""
+
+    __slots__ = ("_events", "_total", "maxlen")
+
+    def __init__(self, maxlen: int | None = None) -> None:
+        if maxlen is not None and maxlen <= 0:
+            raise ValueError(f"maxlen must be positive, not {maxlen}")
+        self.maxlen = maxlen
+        self._events: deque[Event] = deque(maxlen=maxlen)
+        self._total = 0
+
+    def append(self, event: Event) -> None:
+        self._events.append(event)
+        self._total += 1
+
+    @property
+    def total(self) -> int:
+        """How many events were ever appended (the cursor just past the newest)."""
+        return self._total
+
+    @property
+    def first(self) -> int:
+        """The absolute position of the oldest event still kept."""
+        return self._total - len(self._events)
+
+    def since(self, cursor: int) -> Batch:
+        """Events at absolute positions ``cursor`` and later, oldest first."""
+        cursor = max(cursor, 0)
+        first = self.first
+        dropped = max(first - cursor, 0)
+        wanted = self._total - max(cursor, first)
+        if wanted <= 0:
+            return Batch([], self._total, dropped)
+        # Walk from the newest end: the consumer is almost always near it, and deque
+        # indexing into the middle is linear.
+        tail = list(islice(reversed(self._events), wanted))
+        tail.reverse()
+        return Batch(tail, self._total, dropped)
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+    def __repr__(self) -> str:
+        bound = "unbounded" if self.maxlen is None else f"maxlen={self.maxlen}"
+        return f"<History {len(self._events)} kept of {self._total} ({bound})>"
+
+
+class _Open(NamedTuple):
+    op: Op
+    key: str
+    task: str
+    parent: int
+
+
+class Recorder:
+    """Turns ``start``/``complete`` calls into events, tracking each task's open spans.
+
+    The clock and the name of the running task come from the runtime, so the same recorder
+    serves virtual time in the simulator and real time against a real server.
+    """
+
+    __slots__ = ("_append", "_clock", "_open", "_seq", "_stacks", "_task_name", "history")
+
+    def __init__(
+        self,
+        history: History,
+        clock: Callable[[], float],
+        task_name: Callable[[], str],
+        sink: Callable[[Event], object] | None = None,
+    ) -> None:
+        self.history = history
+        # ``sink`` sees every event as it is recorded (the live oracle), even those a bounded
+        # history will later drop.
+        if sink is None:
+            self._append: Callable[[Event], object] = history.append
+        else:
+            append = history.append
+
+            def both(event: Event) -> None:
+                append(event)
+                sink(event)
+
+            self._append = both
+        self._clock = clock
+        self._task_name = task_name
+        self._seq = 0
+        self._open: dict[int, _Open] = {}
+        self._stacks: dict[str, list[int]] = {}
+
+    def start(self, op: Op, key: str, *, version: int | None = None, note: str = "") -> int:
+        """Open a span in the running task; returns its id for ``complete``."""
+        task = self._task_name()
+        stack = self._stacks.get(task)
+        if stack is None:
+            stack = self._stacks[task] = []
+        parent = stack[-1] if stack else 0
+        self._seq += 1
+        span = self._seq
+        stack.append(span)
+        self._open[span] = _Open(op, key, task, parent)
+        self._append(
+            Event(
+                span, self._clock(), Phase.START, span, parent, task, op, key, version, None, note
+            )
+        )
+        return span
+
+    def complete(
+        self,
+        span: int,
+        *,
+        version: int | None = None,
+        source: Source | None = None,
+        note: str = "",
+        failed: bool = False,
+    ) -> None:
+        """Close a span opened by ``start``."""
+        op, key, task, parent = self._open.pop(span)
+        stack = self._stacks[task]
+        # Spans close in LIFO order within a task; tolerate a strategy that got it wrong
+        # rather than corrupting every later parent link.
+        if stack and stack[-1] == span:
+            stack.pop()
+        elif span in stack:
+            stack.remove(span)
+        self._seq += 1
+        phase = Phase.FAILED if failed else Phase.COMPLETE
+        self._append(
+            Event(
+                self._seq, self._clock(), phase, span, parent, task, op, key, version, source, note
+            )
+        )
+
+    def note(self, op: Op, key: str, note: str, *, version: int | None = None) -> None:
+        """Record an instant: a span that starts and completes at once."""
+        span = self.start(op, key, version=version, note=note)
+        self.complete(span, version=version, note=note)
+
+    @property
+    def open_spans(self) -> int:
+        """How many spans are started but not yet completed."""
+        return len(self._open)

@@ -1,0 +1,98 @@
+"""A history as a timestamped log, in the shape of the story's timing logs.
+
+Top-level calls print a START and a COMPLETE line; their round trips print when they
+complete, prefixed by the call they belong to (``updateCache cache.set COMPLETE``); each
+stale read is marked with the write it missed. Plain text only: the core never imports a UI
+toolkit, so the CLI prints these lines and the TUI styles them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from cache.events import Event, Op, Phase, Source
+from cache.oracle import StaleRead
+
+__all__ = ["LogFormatter", "format_time", "is_headline"]
+
+_TOP_LEVEL = (Op.UPDATE, Op.GET)
+_BACKGROUND = (Op.PREWARM, Op.REFRESH)
+
+
+def format_time(seconds: float) -> str:
+    """``[  12.345ms]``: fixed width, so columns line up."""
+    return f"[{seconds * 1000.0:9.3f}ms]"
+
+
+def is_headline(event: Event, parent_op: Op | None) -> bool:
+    """Whether the default (non-verbose) log shows this event."""
+    if event.op in _TOP_LEVEL:
+        return True
+    if event.op in _BACKGROUND or event.op is Op.INCONSISTENT:
+        return event.phase is not Phase.START or event.op is Op.INCONSISTENT
+    if parent_op in _TOP_LEVEL:
+        return event.phase is not Phase.START
+    return False
+
+
+class LogFormatter:
+    """Formats events one at a time (it remembers open spans to name their parents)."""
+
+    def __init__(
+        self, stale: Mapping[int, StaleRead] | None = None, *, verbose: bool = False
+    ) -> None:
+        self._stale = stale if stale is not None else {}
+        self._ops: dict[int, Op] = {}
+        self._versions: dict[int, int | None] = {}
+        self.verbose = verbose
+
+    def line(self, event: Event) -> str | None:
+        """The log line for ``event``, or ``None`` if this level of detail hides it."""
+        if event.phase is Phase.START:
+            self._ops[event.span] = event.op
+            self._versions[event.span] = event.version
+            parent_op = self._ops.get(event.parent)
+        else:
+            parent_op = self._ops.get(event.parent)
+            self._ops.pop(event.span, None)
+        written = self._versions.get(event.span) if event.phase is not Phase.START else None
+        if event.phase is not Phase.START:
+            self._versions.pop(event.span, None)
+        if not self.verbose and not is_headline(event, parent_op):
+            return None
+        return self._render(event, parent_op, written)
+
+    def lines(self, events: Iterable[Event]) -> Iterator[str]:
+        for event in events:
+            text = self.line(event)
+            if text is not None:
+                yield text
+
+    def _render(self, event: Event, parent_op: Op | None, written: int | None) -> str:
+        op = event.op.value
+        if parent_op is not None and parent_op in _TOP_LEVEL and event.op not in _TOP_LEVEL:
+            op = f"{parent_op.value} {op}"
+        text = f"{format_time(event.time)} {event.task:<12} {op} {event.phase.value}: {event.key}"
+        version = event.version if event.version is not None else written
+        if event.op is Op.UPDATE and event.phase is Phase.START:
+            text += f" -> v{event.version}"
+        elif event.op is Op.GET and event.phase is Phase.COMPLETE:
+            got = "nothing" if event.version is None else f"v{event.version}"
+            where = (
+                f" (from {event.source.value})" if event.source not in (None, Source.NONE) else ""
+            )
+            text += f" = {got}{where}"
+        elif event.op in (Op.SET, Op.EXEC) and version is not None:
+            text += f" = v{version}"
+        elif event.op in (Op.READ, Op.REBUILD, Op.VERSION) and event.phase is Phase.COMPLETE:
+            text += " = absent" if event.version is None else f" = v{event.version}"
+        if event.note:
+            text += f" ({event.note})"
+        verdict = self._stale.get(event.span) if event.phase is Phase.COMPLETE else None
+        if verdict is not None:
+            missed = verdict.missed
+            text += (
+                f"  <-- STALE ({verdict.kind.value}): missed v{missed.version} "
+                f"by {missed.task}, acknowledged at {missed.end * 1000.0:.3f}ms"
+            )
+        return text

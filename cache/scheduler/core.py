@@ -1,0 +1,463 @@
+"""A deterministic scheduler for coroutines on virtual time.
+
+Why not asyncio: its ready queue is first in, first out, so two tasks that each yield once
+always interleave the same way, and a race that needs the other order never shows. Here every
+``await`` of a scheduling command hands control back to the scheduler, which picks the next
+ready task through a pluggable ``Policy`` and jumps the clock straight to the next timer when
+nobody is ready. Same seed, same policy: same interleaving, same history, in microseconds of
+real time per step.
+
+Tasks are plain coroutines driven with ``send``; the commands they await are tiny objects
+whose ``__await__`` yields themselves (the way trio and curio talk to their kernels).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Awaitable, Coroutine, Generator
+from contextlib import AbstractAsyncContextManager
+from enum import Enum
+from random import Random
+from types import TracebackType
+from typing import Any
+
+from cache.scheduler.policies import Policy, RandomPolicy
+
+__all__ = [
+    "Deadlock",
+    "Scheduler",
+    "SimTask",
+    "Status",
+    "StepLimitExceeded",
+    "TaskFailed",
+    "WaitQueue",
+]
+
+_CHOICE_SALT = 0x5DEECE66D
+
+
+class Status(Enum):
+    """Why ``Scheduler.run`` returned."""
+
+    IDLE = "idle"  # every task has finished
+    TIME_LIMIT = "time-limit"  # the clock reached ``until``
+    AWAITING_CHOICE = "awaiting-choice"  # the policy deferred the choice to its caller
+
+
+class TaskFailed(Exception):
+    """A task raised; the scheduler stops rather than hide it."""
+
+    def __init__(self, task: str, error: BaseException) -> None:
+        super().__init__(f"task {task!r} raised {type(error).__name__}: {error}")
+        self.task = task
+        self.error = error
+
+
+class Deadlock(Exception):
+    """Tasks are waiting on each other and no timer can wake any of them."""
+
+
+class StepLimitExceeded(Exception):
+    """More steps than allowed: a livelock, or a task spinning on zero-time checkpoints."""
+
+
+class _State(Enum):
+    READY = 0
+    SLEEPING = 1
+    PARKED = 2
+    DONE = 3
+
+
+class SimTask:
+    """A coroutine under the scheduler's control."""
+
+    __slots__ = (
+        "_waiters",
+        "coro",
+        "error",
+        "gen",
+        "id",
+        "name",
+        "parked_on",
+        "result",
+        "state",
+        "wake_at",
+    )
+
+    def __init__(self, tid: int, name: str, coro: Coroutine[Any, Any, Any]) -> None:
+        self.id = tid
+        self.name = name
+        self.coro = coro
+        self.state = _State.READY
+        self.wake_at = 0.0
+        # Bumped whenever the task resumes, so a timer set for an earlier wait is ignored.
+        self.gen = 0
+        self.parked_on: WaitQueue | None = None
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._waiters: list[SimTask] = []
+
+    @property
+    def done(self) -> bool:
+        return self.state is _State.DONE
+
+    def __repr__(self) -> str:
+        return f"<SimTask {self.id} {self.name!r} {self.state.name.lower()}>"
+
+
+# --- commands: awaitables that yield themselves to the scheduler ------------------------
+
+
+class _Sleep:
+    __slots__ = ("delay",)
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        yield self
+
+
+class _Checkpoint:
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        yield self
+
+
+_CHECKPOINT = _Checkpoint()
+
+
+class _Park:
+    __slots__ = ("queue", "timeout")
+
+    def __init__(self, queue: WaitQueue, timeout: float | None) -> None:
+        self.queue = queue
+        self.timeout = timeout
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        yield self
+
+
+class _Join:
+    __slots__ = ("task",)
+
+    def __init__(self, task: SimTask) -> None:
+        self.task = task
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        yield self
+
+
+class WaitQueue:
+    """Tasks parked until someone calls ``wake_all`` (a condition without a lock)."""
+
+    __slots__ = ("_parked", "_scheduler")
+
+    def __init__(self, scheduler: Scheduler) -> None:
+        self._scheduler = scheduler
+        self._parked: list[SimTask] = []
+
+    def wait(self, timeout: float | None = None) -> Awaitable[None]:
+        """Park the calling task until ``wake_all``, or until ``timeout`` seconds pass."""
+        return _Park(self, timeout)
+
+    def wake_all(self) -> int:
+        parked, self._parked = self._parked, []
+        for task in parked:
+            task.parked_on = None
+            self._scheduler._make_ready(task)
+        return len(parked)
+
+    def __len__(self) -> int:
+        return len(self._parked)
+
+
+class _BlockingSection(AbstractAsyncContextManager[None]):
+    __slots__ = ("_scheduler",)
+
+    def __init__(self, scheduler: Scheduler) -> None:
+        self._scheduler = scheduler
+
+    async def __aenter__(self) -> None:
+        self._scheduler._enter_blocking()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._scheduler._exit_blocking()
+
+
+# --- the scheduler ------------------------------------------------------------------------
+
+
+class Scheduler:
+    """Runs tasks on virtual time; implements ``cache.runtime.Runtime``.
+
+    ``rng`` is the stream everything random in a run draws from (latencies, offsets, keys);
+    the policy gets its own stream so that a different choice policy does not shift them.
+    """
+
+    def __init__(
+        self, seed: int, policy: Policy | None = None, *, max_steps: int = 10_000_000
+    ) -> None:
+        self.seed = seed
+        self.rng = Random(seed)
+        self.policy: Policy = policy if policy is not None else RandomPolicy()
+        self._choice_rng = Random(seed ^ _CHOICE_SALT)
+        self._now = 0.0
+        self._ready: list[SimTask] = []
+        self._timers: list[tuple[float, int, int, SimTask]] = []
+        self._timer_seq = 0
+        self._tasks: list[SimTask] = []
+        self._current: SimTask | None = None
+        self._owner: SimTask | None = None
+        self._owner_depth = 0
+        self.steps = 0
+        self.choices = 0
+        self.max_steps = max_steps
+        self._pending_choice = False
+
+    # -- Runtime ---------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self._now
+
+    def sleep(self, seconds: float) -> Awaitable[None]:
+        if seconds < 0:
+            raise ValueError(f"cannot sleep a negative time ({seconds})")
+        return _Sleep(seconds)
+
+    def checkpoint(self) -> Awaitable[None]:
+        return _CHECKPOINT
+
+    def task_name(self) -> str:
+        current = self._current
+        return current.name if current is not None else "main"
+
+    def blocking(self) -> AbstractAsyncContextManager[None]:
+        return _BlockingSection(self)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> SimTask:
+        task = SimTask(len(self._tasks) + 1, name, coro)
+        self._tasks.append(task)
+        self._ready.append(task)
+        self.policy.on_spawn(task, self._choice_rng)
+        return task
+
+    def join(self, task: Any) -> Awaitable[None]:
+        if not isinstance(task, SimTask):
+            raise TypeError(f"cannot join {task!r}: not a task of this scheduler")
+        return _Join(task)
+
+    # -- what else the simulator's own parts use --------------------------------------------
+
+    def wait_queue(self) -> WaitQueue:
+        return WaitQueue(self)
+
+    @property
+    def tasks(self) -> tuple[SimTask, ...]:
+        return tuple(self._tasks)
+
+    @property
+    def ready(self) -> tuple[SimTask, ...]:
+        """Tasks that could run next, in the order a choice index refers to."""
+        return tuple(self._ready)
+
+    @property
+    def idle(self) -> bool:
+        return not self._ready and not self._timers
+
+    def next_event_time(self) -> float | None:
+        """When something will next happen: now if a task is ready, else the first timer."""
+        if self._ready:
+            return self._now
+        return self._timers[0][0] if self._timers else None
+
+    def choose(self, index: int) -> None:
+        """Run the ready task at ``index`` next (for a policy that deferred its choice)."""
+        if not 0 <= index < len(self._ready):
+            raise IndexError(f"no ready task {index}; {len(self._ready)} are ready")
+        task = self._ready.pop(index)
+        self._pending_choice = False
+        self._step(task)
+
+    def close(self) -> None:
+        """Abandon unfinished tasks, closing their coroutines so nothing leaks a warning."""
+        for task in self._tasks:
+            if task.state is not _State.DONE:
+                task.state = _State.DONE
+                task.coro.close()
+        self._ready.clear()
+        self._timers.clear()
+
+    # -- running ---------------------------------------------------------------------------
+
+    def run(self, until: float = float("inf")) -> Status:
+        """Run until every task is done, the clock reaches ``until``, or the policy defers."""
+        ready = self._ready
+        timers = self._timers
+        policy = self.policy
+        rng = self._choice_rng
+        while True:
+            if self._owner is not None:
+                if not self._run_owner(until):
+                    return Status.TIME_LIMIT
+                continue
+            if not ready:
+                if not timers:
+                    if any(t.state is _State.PARKED for t in self._tasks):
+                        raise Deadlock(self._describe_parked())
+                    return Status.IDLE
+                when = timers[0][0]
+                if when > until:
+                    self._now = until
+                    return Status.TIME_LIMIT
+                self._now = when
+                while timers and timers[0][0] == when:
+                    self._fire(heapq.heappop(timers))
+                continue
+            if len(ready) == 1:
+                task = ready.pop()
+            else:
+                index = policy.choose(ready, rng, self.steps)
+                if index is None:
+                    self._pending_choice = True
+                    return Status.AWAITING_CHOICE
+                self.choices += 1
+                task = ready.pop(index)
+            self._step(task)
+
+    def _run_owner(self, until: float) -> bool:
+        """One step of the task holding the blocking section; False if ``until`` stops it."""
+        owner = self._owner
+        assert owner is not None
+        if owner.state is _State.READY:
+            self._ready.remove(owner)
+            self._step(owner)
+            return True
+        # Timers that fire before the owner wakes make their tasks ready, but they cannot
+        # run: the program is blocked.
+        timers = self._timers
+        while timers:
+            if timers[0][0] > until:
+                self._now = until
+                return False
+            entry = heapq.heappop(timers)
+            self._now = entry[0]
+            if self._fire(entry) is owner:
+                self._ready.remove(owner)
+                self._step(owner)
+                return True
+        raise Deadlock(f"task {owner.name!r} waits on another task while it blocks everything else")
+
+    def _make_ready(self, task: SimTask) -> None:
+        task.state = _State.READY
+        task.gen += 1
+        self._ready.append(task)
+
+    def _fire(self, entry: tuple[float, int, int, SimTask]) -> SimTask | None:
+        """A timer went off: wake its task (returned) unless the task has moved on since."""
+        _, _, gen, task = entry
+        if gen != task.gen:
+            return None
+        queue = task.parked_on
+        if queue is not None:  # a wait that timed out
+            queue._parked.remove(task)
+            task.parked_on = None
+        self._make_ready(task)
+        return task
+
+    def _set_timer(self, task: SimTask, when: float) -> None:
+        task.wake_at = when
+        self._timer_seq += 1
+        heapq.heappush(self._timers, (when, self._timer_seq, task.gen, task))
+
+    def _enter_blocking(self) -> None:
+        current = self._current
+        if current is None:
+            raise RuntimeError("blocking() is only for tasks of this scheduler")
+        if self._owner is not None and self._owner is not current:
+            raise RuntimeError("two tasks cannot block at once")
+        self._owner = current
+        self._owner_depth += 1
+
+    def _exit_blocking(self) -> None:
+        self._owner_depth -= 1
+        if self._owner_depth == 0:
+            self._owner = None
+
+    def _step(self, task: SimTask) -> None:
+        self.steps += 1
+        if self.steps > self.max_steps:
+            raise StepLimitExceeded(
+                f"more than {self.max_steps} scheduling steps; a task may be spinning"
+            )
+        self._current = task
+        try:
+            command = task.coro.send(None)
+        except StopIteration as stop:
+            self._finish(task, stop.value)
+            return
+        except BaseException as error:
+            self._finish(task, None)
+            task.error = error
+            self.close()
+            raise TaskFailed(task.name, error) from error
+        finally:
+            self._current = None
+        kind = type(command)
+        if kind is _Sleep:
+            delay = command.delay
+            if delay <= 0.0:
+                self._ready.append(task)
+                return
+            task.state = _State.SLEEPING
+            self._set_timer(task, self._now + delay)
+        elif kind is _Checkpoint:
+            self._ready.append(task)
+        elif kind is _Park:
+            task.state = _State.PARKED
+            task.parked_on = command.queue
+            command.queue._parked.append(task)
+            if command.timeout is not None:
+                self._set_timer(task, self._now + max(command.timeout, 0.0))
+        elif kind is _Join:
+            target = command.task
+            if target.state is _State.DONE:
+                self._ready.append(task)
+            else:
+                task.state = _State.PARKED
+                target._waiters.append(task)
+        else:
+            self.close()
+            raise TaskFailed(
+                task.name,
+                TypeError(
+                    f"awaited {command!r}, which this scheduler does not understand "
+                    "(asyncio and anyio calls cannot run inside the simulator)"
+                ),
+            )
+
+    def _finish(self, task: SimTask, result: Any) -> None:
+        task.state = _State.DONE
+        task.result = result
+        if self._owner is task:
+            self._owner = None
+            self._owner_depth = 0
+        for waiter in task._waiters:
+            self._make_ready(waiter)
+        task._waiters.clear()
+
+    def _describe_parked(self) -> str:
+        names = ", ".join(t.name for t in self._tasks if t.state is _State.PARKED)
+        return f"no task can run and no timer is set; waiting forever: {names}"
+
+    def __repr__(self) -> str:
+        return (
+            f"<Scheduler seed={self.seed} t={self._now * 1000:.3f}ms steps={self.steps} "
+            f"ready={len(self._ready)} timers={len(self._timers)} policy={self.policy!r}>"
+        )

@@ -1,0 +1,82 @@
+"""The application's cache layer: the story's ``updateCache`` and ``getCache``.
+
+It wraps each call in a span, hands the body to the selected strategy, and, when the async
+optimization is switched off, runs it inside a blocking section, as the synchronous client
+did before that commit.
+"""
+
+from __future__ import annotations
+
+from cache.backends.base import BackendError
+from cache.events import Op, Source
+from cache.strategies.base import Context, Read, Strategy, UpdateAbandoned
+
+__all__ = ["CacheService", "StrategyFailed"]
+
+
+class StrategyFailed(Exception):
+    """The strategy's own code raised: a bug in the strategy, reported with its name."""
+
+    def __init__(self, strategy: str, call: str, error: BaseException) -> None:
+        super().__init__(f"strategy {strategy!r} raised in {call}: {type(error).__name__}: {error}")
+        self.strategy = strategy
+        self.call = call
+        self.error = error
+
+
+class CacheService:
+    """``update`` and ``get`` as the application calls them, traced and delegated."""
+
+    __slots__ = ("abandoned", "blocking", "ctx", "strategy")
+
+    def __init__(self, strategy: Strategy, ctx: Context, *, blocking: bool = False) -> None:
+        self.strategy = strategy
+        self.ctx = ctx
+        self.blocking = blocking
+        self.abandoned = 0
+
+    async def update(self, key: str, version: int) -> bool:
+        """Write ``version`` to ``key``; False if the strategy abandoned the update."""
+        rec = self.ctx.recorder
+        span = rec.start(Op.UPDATE, key, version=version)
+        try:
+            if self.blocking:
+                async with self.ctx.runtime.blocking():
+                    await self.strategy.update(self.ctx, key, version)
+            else:
+                await self.strategy.update(self.ctx, key, version)
+        except UpdateAbandoned as gave_up:
+            self.abandoned += 1
+            rec.complete(span, failed=True, note=f"abandoned: {gave_up}")
+            return False
+        except BackendError:
+            rec.complete(span, failed=True, note="store error")
+            raise
+        except Exception as error:
+            rec.complete(span, failed=True, note=f"{type(error).__name__}: {error}")
+            raise StrategyFailed(self.strategy.name, "update", error) from error
+        rec.complete(span, version=version)
+        return True
+
+    async def get(self, key: str) -> Read:
+        """Read ``key`` through the strategy's read path."""
+        rec = self.ctx.recorder
+        span = rec.start(Op.GET, key)
+        try:
+            if self.blocking:
+                async with self.ctx.runtime.blocking():
+                    result = await self.strategy.read(self.ctx, key)
+            else:
+                result = await self.strategy.read(self.ctx, key)
+        except BackendError:
+            rec.complete(span, failed=True, note="store error")
+            raise
+        except Exception as error:
+            rec.complete(span, failed=True, note=f"{type(error).__name__}: {error}")
+            raise StrategyFailed(self.strategy.name, "read", error) from error
+        if not isinstance(result, Read):
+            error = TypeError(f"read returned {result!r}, not a cache.Read")
+            rec.complete(span, failed=True, note=str(error))
+            raise StrategyFailed(self.strategy.name, "read", error)
+        rec.complete(span, version=result.version, source=result.source or Source.NONE)
+        return result
