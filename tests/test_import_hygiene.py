@@ -8,9 +8,7 @@ import sys
 
 import cache
 
-CORE_MODULES = sorted(
-    m.name for m in pkgutil.walk_packages(cache.__path__, prefix="cache.")
-)
+CORE_MODULES = sorted(m.name for m in pkgutil.walk_packages(cache.__path__, prefix="cache."))
 
 
 def _loaded_ui_modules(code: str) -> list[str]:

@@ -47,7 +47,15 @@ def test_other_seeds_give_other_interleavings() -> None:
 
 def test_fifo_policy_is_asyncio_order() -> None:
     assert _interleaving(1, FifoPolicy()) == [
-        "a0", "b0", "c0", "a1", "b1", "c1", "a2", "b2", "c2",
+        "a0",
+        "b0",
+        "c0",
+        "a1",
+        "b1",
+        "c1",
+        "a2",
+        "b2",
+        "c2",
     ]
 
 
@@ -165,8 +173,8 @@ def test_wait_queue_wakes_on_notify_or_timeout() -> None:
     queue = sched.wait_queue()
     woke: dict[str, float] = {}
 
-    async def waiter(name: str, timeout: float | None) -> None:
-        await queue.wait(timeout)
+    async def waiter(name: str, patience: float | None) -> None:
+        await queue.wait(patience)
         woke[name] = sched.now()
         # A later sleep must not be cut short by the wait's old timer.
         await sched.sleep(10.0)
@@ -182,9 +190,12 @@ def test_wait_queue_wakes_on_notify_or_timeout() -> None:
     sched.spawn(notifier(), "notifier")
     sched.run()
     assert woke == {
-        "hasty": 1.0, "hasty slept": 11.0,
-        "patient": 2.0, "patient slept": 12.0,
-        "notified": 2.0, "notified slept": 12.0,
+        "hasty": 1.0,
+        "hasty slept": 11.0,
+        "patient": 2.0,
+        "patient slept": 12.0,
+        "notified": 2.0,
+        "notified slept": 12.0,
     }
 
 
@@ -220,7 +231,7 @@ def test_a_task_that_raises_stops_the_run_with_its_name() -> None:
         raise ValueError("bad strategy")
 
     sched.spawn(boom(), "updater")
-    with pytest.raises(TaskFailed, match="updater.*ValueError: bad strategy"):
+    with pytest.raises(TaskFailed, match=r"updater.*ValueError: bad strategy"):
         sched.run()
 
 

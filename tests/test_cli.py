@@ -1,0 +1,204 @@
+"""The headless command line: outputs, determinism, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cache.batch import RunSpec, run_batch
+from workbench.cli import main
+
+from .conftest import spec
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    return (code if isinstance(code, int) else 1), out, err
+
+
+def test_run_prints_failing_runs_and_the_rate(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _cli(capsys, "run")
+    assert code == 0
+    failed = [line for line in out.splitlines() if line.startswith("Failed: ")]
+    assert 3 <= len(failed) <= 15
+    assert f"{len(failed)} of 100 runs failed: {len(failed)}.0%" in out
+    assert "95% CI" in out
+    assert "missed-invalidation" in out
+
+
+def test_run_json_has_the_documented_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _cli(
+        capsys,
+        "run",
+        "--strategy",
+        "naive-async",
+        "--runs",
+        "100",
+        "--seed",
+        "1",
+        "--widen-ms",
+        "100",
+        "--json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    for field in (
+        "strategy",
+        "runs",
+        "seed",
+        "failures",
+        "failed_runs",
+        "failure_rate",
+        "ci95",
+        "reads",
+        "stale_reads",
+    ):
+        assert field in data
+    assert data["strategy"] == "naive-async" and data["runs"] == 100 and data["seed"] == 1
+    assert data["failures"] == len(data["failed_runs"]) >= 45
+    assert data["failure_rate"] == data["failures"] / 100
+    low, high = data["ci95"]
+    assert 0 <= low <= data["failure_rate"] <= high <= 1
+    assert data["reads"] == 300 and data["stale_reads"] >= data["failures"]
+
+
+def test_run_with_a_fix_and_the_async_optimization_off(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = _cli(capsys, "run", "--strategy", "versioned", "--runs", "300", "--json")
+    data = json.loads(out)
+    assert data["failures"] == 0 and data["inconsistencies_detected"] > 0
+    _, out, _ = _cli(capsys, "run", "--changes", "prewarm,ttl-refresh", "--runs", "300", "--json")
+    assert json.loads(out)["failures"] == 0
+
+
+def test_replay_is_byte_identical_and_marks_the_stale_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out, _ = _cli(capsys, "run", "--json")
+    run = json.loads(out)["failed_runs"][0]
+    code, first, _ = _cli(capsys, "replay", "--run", str(run))
+    _, second, _ = _cli(capsys, "replay", "--run", str(run))
+    assert code == 0 and first == second
+    lines = first.splitlines()
+    assert any("updateCache START: user:123 -> v1" in line for line in lines)
+    assert any("updateCache cache.set COMPLETE: user:123 = v1" in line for line in lines)
+    stale = [line for line in lines if "<-- STALE" in line]
+    assert stale and "getCache COMPLETE: user:123 = v0" in stale[0]
+    assert "missed v1 by updater" in stale[0]
+    assert lines[-1].startswith("# stale: reader-")
+
+
+def test_replay_json_lists_events_and_stale_reads(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = _cli(capsys, "run", "--json")
+    run = json.loads(out)["failed_runs"][0]
+    _, out, _ = _cli(capsys, "replay", "--run", str(run), "--json")
+    data = json.loads(out)
+    assert data["run"] == run and data["events"]
+    assert {"seq", "t_ms", "phase", "task", "op", "key"} <= set(data["events"][0])
+    (stale,) = data["stale_reads"]
+    assert stale["missed_version"] == 1 and stale["returned"] == 0
+
+
+def test_strategies_lists_each_with_description_and_guarantee(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out, _ = _cli(capsys, "strategies", "--json")
+    names = [s["name"] for s in json.loads(out)]
+    assert names == ["sync", "naive-async", "lock", "transaction", "versioned", "watch"]
+    _, out, _ = _cli(capsys, "strategies")
+    assert "guarantees: No read runs while an update is between its steps." in out
+
+
+def test_a_users_strategy_runs_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _cli(capsys, "run", "--strategy", "tests.user_strategies:WriteThrough", "--json")
+    assert code == 0 and json.loads(out)["strategy"] == "write-through"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["run", "--strategy", "nope"], "unknown strategy 'nope'; choose one of sync, naive-async"),
+        (["run", "--runs", "0"], "0 is not in the range 1<=x<=10000000"),
+        (["run", "--runs", "10000001"], "10000001 is not in the range 1<=x<=10000000"),
+        (["run", "--seed", "abc"], "'abc' is not a valid integer"),
+        (["run", "--widen-ms", "-5"], "-5.0 is not in the range x>=0.0"),
+        (["run", "--strategy", "no_such_module:Thing"], "cannot import 'no_such_module'"),
+        (
+            ["run", "--strategy", "tests.user_strategies:NotAStrategy"],
+            "not a subclass of cache.Strategy",
+        ),
+        (["run", "--changes", "rewrite"], "unknown change 'rewrite'; choose from async"),
+        (["replay", "--run", "0"], "0 is not in the range 1<=x<=10000000"),
+        (["replay", "--run", "99999999"], "is not in the range 1<=x<=10000000"),
+        (["replay"], "Missing option '--run'"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], says: str
+) -> None:
+    code, out, err = _cli(capsys, *args)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("workbench: error: ")
+    assert says in err
+
+
+def test_a_strategy_that_raises_is_one_line_and_exit_code_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = _cli(capsys, "run", "--strategy", "tests.user_strategies:Explodes")
+    assert code == 1
+    assert err == (
+        "workbench: error: strategy 'explodes' raised in update: "
+        "RuntimeError: the strategy has a bug\n"
+    )
+
+
+def test_the_installed_entry_points_work_without_a_traceback() -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "run", "--runs", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "run", "--runs", "20", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0 and json.loads(done.stdout)["runs"] == 20
+
+
+def test_interrupting_a_batch_keeps_what_was_measured() -> None:
+    calls = 0
+
+    def interrupt_after_first_chunk(_: object) -> None:
+        nonlocal calls
+        calls += 1
+        raise KeyboardInterrupt
+
+    result = run_batch(
+        spec("naive-async"), 1000, 1, progress=interrupt_after_first_chunk, chunk=100
+    )
+    assert result.interrupted and calls == 1
+    assert result.completed == 100 and result.runs == 1000
+    assert result.rate.trials == 100
+    assert isinstance(spec("lock"), RunSpec)
