@@ -8,7 +8,7 @@ toolkit, so the CLI prints these lines and the TUI styles them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 
 from cache.events import Event, Op, Phase, Source
 from cache.oracle import StaleRead
@@ -39,9 +39,13 @@ class LogFormatter:
     """Formats events one at a time (it remembers open spans to name their parents)."""
 
     def __init__(
-        self, stale: Mapping[int, StaleRead] | None = None, *, verbose: bool = False
+        self,
+        stale_of: Callable[[int], StaleRead | None] | None = None,
+        *,
+        verbose: bool = False,
     ) -> None:
-        self._stale = stale if stale is not None else {}
+        # ``stale_of(span)``: the verdict on a completed read, if it was stale.
+        self._stale_of = stale_of if stale_of is not None else (lambda span: None)
         self._ops: dict[int, Op] = {}
         self._versions: dict[int, int | None] = {}
         self.verbose = verbose
@@ -88,7 +92,7 @@ class LogFormatter:
             text += " = absent" if event.version is None else f" = v{event.version}"
         if event.note:
             text += f" ({event.note})"
-        verdict = self._stale.get(event.span) if event.phase is Phase.COMPLETE else None
+        verdict = self._stale_of(event.span) if event.phase is Phase.COMPLETE else None
         if verdict is not None:
             missed = verdict.missed
             text += (

@@ -173,6 +173,7 @@ class Oracle:
         self._keys: dict[str, _KeyState] = {}
         self._open_reads: dict[int, _OpenRead] = {}
         self.stale_reads: deque[StaleRead] = deque(maxlen=keep)
+        self._by_span: dict[int, StaleRead] = {}
         self.reads = 0
         self.stale = 0
         self.writes = 0
@@ -223,6 +224,10 @@ class Oracle:
         return found
 
     # -- output ------------------------------------------------------------------------------
+
+    def verdict(self, span: int) -> StaleRead | None:
+        """The verdict on the read ``span`` if it was stale (and is still kept)."""
+        return self._by_span.get(span)
 
     @property
     def fresh(self) -> int:
@@ -344,7 +349,11 @@ class Oracle:
         )
         self.stale += 1
         self.by_kind[kind] += 1
-        self.stale_reads.append(verdict)
+        kept = self.stale_reads
+        if kept.maxlen is not None and len(kept) == kept.maxlen:
+            self._by_span.pop(kept[0].read.span, None)
+        kept.append(verdict)
+        self._by_span[read.span] = verdict
         return verdict
 
     def _prune(self, state: _KeyState) -> None:

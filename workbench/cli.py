@@ -24,6 +24,7 @@ from cache.service import StrategyFailed
 from cache.simulation import Knobs
 from cache.strategies.base import Strategy
 from cache.strategies.registry import BUILTIN, StrategyNotFound, load_strategy
+from workbench.settings import KNOBS, KnobSpec, LiveSettings, parse_knob
 
 __all__ = ["cli", "main"]
 
@@ -113,15 +114,69 @@ def _spec(
     )
 
 
+def _knob_callback(spec: KnobSpec) -> Callable[[click.Context, click.Parameter, str | None], Any]:
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+        if value is None:
+            return None
+        try:
+            return parse_knob(spec, value)
+        except ValueError as error:
+            raise click.BadParameter(str(error), ctx, param) from None
+
+    return convert
+
+
+def _tui_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The TUI's presets: the same knobs, with the same ranges, as its input fields."""
+    for spec in reversed(KNOBS):
+        flag = "--" + {"latency": "latency-scale", "widen_ms": "widen-ms"}.get(
+            spec.name, spec.name.replace("_", "-")
+        )
+        func = click.option(
+            flag,
+            spec.name,
+            default=None,
+            callback=_knob_callback(spec),
+            metavar="N" if spec.integer else "X",
+            help=f"Live run: {spec.help} ({spec.describe_range()}).",
+        )(func)
+    return func
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@_strategy_option()
+@_tui_options
+@click.option(
+    "--changes",
+    "changes",
+    default=format_changes(ALL_CHANGES),
+    callback=_to_changes,
+    help="Live run: recent changes applied (async, prewarm, ttl-refresh, all, none).",
+)
+@click.option("--start", "autostart", is_flag=True, help="Start the live workload at once.")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(
+    ctx: click.Context,
+    /,
+    strategy: type[Strategy],
+    changes: frozenset[Change],
+    autostart: bool,
+    **knobs: Any,
+) -> None:
     """Race Workbench: reproduce, explain and fix a cache race condition.
 
-    With no command, opens the workbench (the terminal UI).
+    With no command, opens the workbench (the terminal UI); its options preset the live run.
     """
-    if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+    if ctx.invoked_subcommand is not None:
+        return
+    values = {name: value for name, value in knobs.items() if value is not None}
+    try:
+        settings = LiveSettings(strategy=strategy, changes=changes, **values)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    from workbench.app import WorkbenchApp  # only the TUI pays for importing Textual
+
+    WorkbenchApp(settings, autostart=autostart).run()
 
 
 @cli.command()
@@ -271,7 +326,7 @@ def replay(
         f"widen {widen_ms:g}ms"
     )
     click.echo(f"# {spec.scenario.describe()}")
-    for line in LogFormatter(stale, verbose=verbose).lines(sim.history):
+    for line in LogFormatter(stale.get, verbose=verbose).lines(sim.history):
         click.echo(line)
     oracle = sim.oracle
     verdict = "FAILED" if oracle.stale else "passed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cache.scheduler.core import (
+    Cancelled,
     Deadlock,
     Scheduler,
     SimTask,
@@ -20,6 +21,7 @@ from cache.scheduler.policies import (
 )
 
 __all__ = [
+    "Cancelled",
     "Deadlock",
     "FifoPolicy",
     "ManualPolicy",

@@ -13,6 +13,7 @@ whose ``__await__`` yields themselves (the way trio and curio talk to their kern
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 from collections.abc import Awaitable, Coroutine, Generator
 from contextlib import AbstractAsyncContextManager
@@ -24,6 +25,7 @@ from typing import Any
 from cache.scheduler.policies import Policy, RandomPolicy
 
 __all__ = [
+    "Cancelled",
     "Deadlock",
     "Scheduler",
     "SimTask",
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 _CHOICE_SALT = 0x5DEECE66D
+_CLEANUP_STEPS = 1_000
 
 
 class Status(Enum):
@@ -51,6 +54,11 @@ class TaskFailed(Exception):
         super().__init__(f"task {task!r} raised {type(error).__name__}: {error}")
         self.task = task
         self.error = error
+
+
+class Cancelled(BaseException):
+    """Raised inside the tasks of an abandoned run (``Scheduler.close``). A BaseException, so
+    that code catching ``Exception`` does not swallow it, as with asyncio's CancelledError."""
 
 
 class Deadlock(Exception):
@@ -286,13 +294,34 @@ class Scheduler:
         self._step(task)
 
     def close(self) -> None:
-        """Abandon unfinished tasks, closing their coroutines so nothing leaks a warning."""
+        """Abandon the run: cancel every unfinished task.
+
+        ``Cancelled`` is raised inside each task, so its ``finally`` blocks run (a lock
+        strategy releases its lock); whatever they await completes at once, as time no
+        longer moves. Then the coroutine is closed, so nothing warns of never being awaited.
+        """
         for task in self._tasks:
-            if task.state is not _State.DONE:
-                task.state = _State.DONE
-                task.coro.close()
+            if task.state is _State.DONE:
+                continue
+            task.state = _State.DONE
+            self._current = task
+            coro = task.coro
+            try:
+                coro.throw(Cancelled())
+                for _ in range(_CLEANUP_STEPS):
+                    coro.send(None)
+            except (StopIteration, Cancelled):
+                pass
+            except Exception:  # cleanup failing in an abandoned run has no one to tell
+                pass
+            finally:
+                self._current = None
+                # RuntimeError: its cleanup kept awaiting past _CLEANUP_STEPS.
+                with contextlib.suppress(RuntimeError):
+                    coro.close()
         self._ready.clear()
         self._timers.clear()
+        self._owner = None
 
     # -- running ---------------------------------------------------------------------------
 

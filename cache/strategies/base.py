@@ -10,6 +10,7 @@ own strategy is traced and judged exactly like the built-in ones.
 from __future__ import annotations
 
 import inspect
+import textwrap
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
@@ -128,6 +129,21 @@ class Strategy(ABC):
             return inspect.getsource(cls)
         except (OSError, TypeError):
             return f"# the source of {cls.__qualname__} is not available"
+
+    @classmethod
+    def update_source(cls) -> str:
+        """Just the code that differs between strategies: ``update``, and ``read`` where the
+        strategy overrides it."""
+        parts = []
+        for name in ("update", "read"):
+            method = cls.__dict__.get(name)
+            if method is None:
+                continue
+            try:
+                parts.append(textwrap.dedent(inspect.getsource(method)))
+            except (OSError, TypeError):
+                parts.append(f"# the source of {cls.__qualname__}.{name} is not available\n")
+        return "\n".join(parts) if parts else cls.source()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

@@ -1,0 +1,226 @@
+"""The workbench app: a live tab and the four stages, wired together. Kept thin on purpose:
+the panes do the work, ``bindings.py`` holds the keys, the core does the computing."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from workbench.bindings import ACTIONS, app_bindings
+from workbench.casebook import Casebook
+from workbench.messages import OpenReplay, StageProgress
+from workbench.panes.evidence import EvidencePane
+from workbench.panes.hypothesis import HypothesisPane
+from workbench.panes.isolate import IsolatePane
+from workbench.panes.live import LivePane
+from workbench.panes.verify import VerifyPane
+from workbench.settings import LiveSettings
+from workbench.stages import Stage, StageState
+
+__all__ = ["WorkbenchApp"]
+
+_PANES: dict[Stage, type[EvidencePane | IsolatePane | HypothesisPane | VerifyPane]] = {
+    Stage.EVIDENCE: EvidencePane,
+    Stage.ISOLATE: IsolatePane,
+    Stage.HYPOTHESIS: HypothesisPane,
+    Stage.VERIFY: VerifyPane,
+}
+
+
+class WorkbenchApp(App[None]):
+    """Race Workbench: watch the race live, then debug it in four stages."""
+
+    TITLE = "Race Workbench"
+    CSS_PATH = "workbench.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = app_bindings()  # type: ignore[assignment]
+
+    def __init__(self, settings: LiveSettings | None = None, *, autostart: bool = False) -> None:
+        super().__init__()
+        self.settings = settings if settings is not None else LiveSettings()
+        self.casebook = Casebook(seed=self.settings.seed)
+        self.autostart = autostart
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(initial="live", id="tabs"):
+            with TabPane("0 Live", id="live"):
+                yield LivePane(self.settings, id="live-pane")
+            for stage, pane in _PANES.items():
+                with TabPane(self._tab_label(stage), id=stage.value):
+                    if pane is EvidencePane:
+                        yield EvidencePane(
+                            self.casebook, self.settings.strategy.name, id=f"{stage.value}-pane"
+                        )
+                    else:
+                        yield pane(self.casebook, id=f"{stage.value}-pane")  # type: ignore[call-arg]
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.autostart:
+            self.live.toggle()
+        self.live.timeline.focus()
+
+    @property
+    def live(self) -> LivePane:
+        return self.query_one(LivePane)
+
+    def _tab_label(self, stage: Stage) -> str:
+        return f"{self.casebook.board[stage].icon} {stage.number} {stage.value.title()}"
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active or "live"
+
+    # -- bindings and commands ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        spec = next((a for a in ACTIONS if a.action.split("(")[0] == action), None)
+        if spec is None or spec.tab is None:
+            return True
+        try:
+            return self.active_tab == spec.tab
+        except Exception:  # during start-up the tabs may not exist yet
+            return spec.tab == "live"
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        yield from super().get_system_commands(screen)
+        for spec in ACTIONS:
+            yield SystemCommand(spec.title, spec.help, self._command(spec.action, spec.tab))
+        for stage in ("live", *(s.value for s in Stage)):
+            yield SystemCommand(
+                f"Go to {stage}",
+                f"Show the {stage} tab",
+                self._command(f"show_tab('{stage}')", None),
+            )
+
+    def _command(self, action: str, tab: str | None) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            if tab is not None:
+                self.action_show_tab(tab)
+            await self.run_action(action)
+
+        return run
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == tab:
+            return
+        # Focus must leave the old tab first: a focused widget in a pane pulls its tab back
+        # to the front when Textual looks for somewhere to put the focus.
+        self.screen.set_focus(None)
+        tabs.active = tab
+        target = self.live.timeline if tab == "live" else self.query_one(f"#{tab}-pane")
+        self.call_after_refresh(target.focus)
+
+    def action_toggle_run(self) -> None:
+        self.live.toggle()
+
+    def action_stop(self) -> None:
+        self.live.stop()
+
+    def action_reset(self) -> None:
+        self.live.reset()
+
+    def action_stale(self, step: int) -> None:
+        if self.live.timeline.select_stale(step) is None:
+            self.notify("No stale read yet.", timeout=2)
+
+    def action_follow(self) -> None:
+        self.live.timeline.action_follow()
+
+    def action_zoom(self, steps: int) -> None:
+        self.live.timeline.zoom(steps)
+
+    def action_speed(self, steps: int) -> None:
+        self.live.change_speed(steps)
+
+    def action_cancel(self) -> None:
+        """Ctrl+C: stop the live run and cancel batches; what they measured stays."""
+        cancelled = [w for w in self.workers if not w.is_finished]
+        for worker in cancelled:
+            worker.cancel()
+        stopped = self.live.live.state.value in ("running", "paused")
+        self.live.stop()
+        if cancelled or stopped:
+            self.notify("Cancelled. What was measured so far is kept.", timeout=3)
+        else:
+            self.notify("Nothing is running. Press q to quit.", timeout=3)
+
+    def _pane(self, stage: Stage) -> EvidencePane | IsolatePane | HypothesisPane | VerifyPane:
+        return self.query_one(f"#{stage.value}-pane", _PANES[stage])
+
+    def action_evidence_run(self) -> None:
+        self.query_one(EvidencePane).run_batch()
+
+    def action_evidence_open(self) -> None:
+        self.query_one(EvidencePane).open_run()
+
+    def action_isolate_measure(self) -> None:
+        self.query_one(IsolatePane).measure()
+
+    def action_isolate_changes(self) -> None:
+        self.query_one(IsolatePane).run_changes()
+
+    def action_isolate_bisect(self) -> None:
+        self.query_one(IsolatePane).bisect()
+
+    def action_hypothesis_experiment(self) -> None:
+        self.query_one(HypothesisPane).experiment()
+
+    def action_hypothesis_try(self) -> None:
+        self.query_one(HypothesisPane).try_fix()
+
+    def action_verify_run(self) -> None:
+        self.query_one(VerifyPane).verify()
+
+    def action_verify_compare(self) -> None:
+        self.query_one(VerifyPane).compare()
+
+    def action_verify_export(self) -> None:
+        self.query_one(VerifyPane).export()
+
+    # -- messages from the panes ----------------------------------------------------------------
+
+    @on(LivePane.StateChanged)
+    def _live_state(self, event: LivePane.StateChanged) -> None:
+        self.sub_title = event.summary
+
+    @on(LivePane.RunFailed)
+    def _live_failed(self, event: LivePane.RunFailed) -> None:
+        self.notify(event.error, severity="error", title="The live run stopped", timeout=10)
+
+    @on(OpenReplay)
+    def _open_replay(self, event: OpenReplay) -> None:
+        self.action_show_tab("live")
+        self.live.show_replay(event.replay)
+        self.live.timeline.focus()
+
+    @on(StageProgress)
+    def _stage(self, event: StageProgress) -> None:
+        board = self.casebook.board
+        changed = board.finish(event.stage) if event.done else board.begin(event.stage)
+        if not changed:
+            return
+        for stage in Stage:
+            self.query_one(TabbedContent).get_tab(stage.value).label = self._tab_label(stage)
+            self._pane(stage).refresh_header()
+        if event.done:
+            following = board.current
+            then = f" Next: {following.number} {following.heading}." if following else " All done."
+            self.notify(
+                f"{event.stage.heading}: done ({event.summary}).{then}",
+                title=f"Stage {event.stage.number} {StageState.DONE.icon}",
+                timeout=6,
+            )

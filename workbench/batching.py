@@ -1,0 +1,36 @@
+"""Running a batch inside the app without freezing it.
+
+The batch advances a few runs at a time on the event loop and yields between steps, so
+keys, redraws and cancellation get their turn; a cancelled batch keeps what it measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from cache.batch import Batch, BatchResult, RunSpec
+
+__all__ = ["run_in_steps"]
+
+
+async def run_in_steps(
+    spec: RunSpec,
+    runs: int,
+    seed: int,
+    progress: Callable[[BatchResult], None],
+    *,
+    step: int = 20,
+) -> BatchResult:
+    """Run ``runs`` runs, calling ``progress`` after each step of ``step`` runs."""
+    batch = Batch(spec, runs, seed)
+    try:
+        while not batch.done:
+            batch.step(step)
+            progress(batch.result)
+            await asyncio.sleep(0)
+    except asyncio.CancelledError:
+        batch.result.interrupted = True
+        progress(batch.result)
+        raise
+    return batch.result

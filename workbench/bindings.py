@@ -1,0 +1,214 @@
+"""Every key the workbench answers to, in one place.
+
+Each action has a key (shown in the footer while it applies) and a command palette entry.
+``tab`` says which tab an action belongs to: its key is live only there, while its palette
+command switches to that tab first.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from textual.binding import Binding
+
+__all__ = ["ACTIONS", "NAVIGATION", "Action", "app_bindings"]
+
+
+class Action(NamedTuple):
+    key: str
+    action: str
+    footer: str
+    title: str
+    help: str
+    tab: str | None  # None: everywhere
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "space",
+        "toggle_run",
+        "Start/Pause",
+        "Start, pause or resume the live workload",
+        "Space toggles; while a replay is shown it returns to the live run.",
+        "live",
+    ),
+    Action(
+        "x",
+        "stop",
+        "Stop",
+        "Stop the live workload",
+        "Ends the run and keeps everything it measured.",
+        "live",
+    ),
+    Action(
+        "r",
+        "reset",
+        "Reset",
+        "Reset the live workload",
+        "A fresh run with the current settings.",
+        "live",
+    ),
+    Action(
+        "n",
+        "stale(1)",
+        "Next ✗",
+        "Select the next stale read",
+        "Scrolls the timeline to it and names the write it missed.",
+        "live",
+    ),
+    Action(
+        "N",
+        "stale(-1)",
+        "Prev ✗",
+        "Select the previous stale read",
+        "Scrolls the timeline to it and names the write it missed.",
+        "live",
+    ),
+    Action(
+        "f",
+        "follow",
+        "Follow",
+        "Follow the newest events",
+        "Scroll the timeline back to live.",
+        "live",
+    ),
+    Action(
+        "plus",
+        "zoom(-1)",
+        "Zoom+",
+        "Zoom the timeline in",
+        "Fewer milliseconds per column.",
+        "live",
+    ),
+    Action(
+        "minus",
+        "zoom(1)",
+        "Zoom-",
+        "Zoom the timeline out",
+        "More milliseconds per column.",
+        "live",
+    ),
+    Action(
+        "right_square_bracket",
+        "speed(1)",
+        "Faster",
+        "Run the live workload faster",
+        "More virtual time per real second.",
+        "live",
+    ),
+    Action(
+        "left_square_bracket",
+        "speed(-1)",
+        "Slower",
+        "Run the live workload slower",
+        "Less virtual time per real second: watch the race happen.",
+        "live",
+    ),
+    Action(
+        "b",
+        "evidence_run",
+        "Run test",
+        "Evidence: run the test N times",
+        "Runs the story's test and lists the failing runs.",
+        "evidence",
+    ),
+    Action(
+        "o",
+        "evidence_open",
+        "Open run",
+        "Evidence: open the failing run in the timeline",
+        "A deterministic replay of the highlighted failing run.",
+        "evidence",
+    ),
+    Action(
+        "m",
+        "isolate_measure",
+        "Measure",
+        "Isolate: measure both strategies",
+        "The working and the broken strategy, 200 runs each.",
+        "isolate",
+    ),
+    Action(
+        "c",
+        "isolate_changes",
+        "Run changes",
+        "Isolate: run with the ticked changes",
+        "The broken strategy with only the ticked recent changes applied.",
+        "isolate",
+    ),
+    Action(
+        "a",
+        "isolate_bisect",
+        "Bisect",
+        "Isolate: bisect the recent changes",
+        "All three changes, then each one left out in turn.",
+        "isolate",
+    ),
+    Action(
+        "w",
+        "hypothesis_experiment",
+        "Widen",
+        "Hypothesis: run the widen experiment",
+        "Baseline and widened window, side by side.",
+        "hypothesis",
+    ),
+    Action(
+        "t",
+        "hypothesis_try",
+        "Try fix",
+        "Hypothesis: try the candidate fix",
+        "The chosen fix with the window still widened.",
+        "hypothesis",
+    ),
+    Action(
+        "v",
+        "verify_run",
+        "Verify",
+        "Verify: run the fix 1000 times",
+        "The stage is done when not one run fails.",
+        "verify",
+    ),
+    Action(
+        "c",
+        "verify_compare",
+        "Costs",
+        "Verify: compare what the fixes cost",
+        "Throughput and latency of every strategy under the sustained workload.",
+        "verify",
+    ),
+    Action(
+        "e",
+        "verify_export",
+        "Export",
+        "Verify: export a regression test",
+        "A pytest file that replays a failing run.",
+        "verify",
+    ),
+    Action(
+        "ctrl+c",
+        "cancel",
+        "Cancel",
+        "Cancel what is running",
+        "Stops the live run and any batch, keeping what was measured.",
+        None,
+    ),
+)
+
+NAVIGATION: tuple[tuple[str, str], ...] = (
+    ("0", "live"),
+    ("1", "evidence"),
+    ("2", "isolate"),
+    ("3", "hypothesis"),
+    ("4", "verify"),
+)
+
+
+def app_bindings() -> list[Binding]:
+    bindings = [
+        Binding(a.key, a.action, a.footer, tooltip=a.title, show=a.key != "ctrl+c") for a in ACTIONS
+    ]
+    bindings += [
+        Binding(key, f"show_tab('{tab}')", tab.title(), show=False) for key, tab in NAVIGATION
+    ]
+    bindings.append(Binding("q", "quit", "Quit"))
+    return bindings

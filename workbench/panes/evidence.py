@@ -1,0 +1,165 @@
+"""Stage 1, collect evidence: run the test many times, list the failing runs, open one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, OptionList, ProgressBar, Select, Static
+from textual.widgets.option_list import Option
+
+from cache.batch import BatchResult, RunSpec, derive_seed
+from cache.scenarios.changes import Change
+from cache.scenarios.story import StoryScenario
+from cache.simulation import Knobs
+from cache.strategies.registry import BUILTIN, load_strategy
+from workbench.batching import run_in_steps
+from workbench.casebook import Casebook
+from workbench.messages import OpenReplay
+from workbench.panes.base import StagePane
+from workbench.panes.live import Replay
+from workbench.settings import KnobSpec, parse_knob
+from workbench.stages import Stage
+from workbench.widgets.controls import KnobValidator
+
+__all__ = ["EvidencePane"]
+
+RUNS = KnobSpec("runs", "runs", 1, 100_000, True, "how many times to run the test")
+LISTED = 200
+
+
+def _suspects() -> Text:
+    text = Text("Recent changes to the cache code (the suspects):\n", style="bold")
+    for change in Change:
+        text.append(f"  {change.commit} ", style="yellow")
+        text.append(f"{change.summary}\n")
+    return text
+
+
+class EvidencePane(StagePane):
+    """Run the story's test N times; failing runs open as deterministic replays."""
+
+    stage = Stage.EVIDENCE
+
+    def __init__(self, casebook: Casebook, strategy: str, *, id: str | None = None) -> None:
+        super().__init__(casebook, id=id)
+        self._strategy = strategy if strategy in BUILTIN else "naive-async"
+        self.result: BatchResult | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(
+            "The report: the cache sometimes returns old data after an update. Run the "
+            "test many times to see how often, then open a failing run.",
+            classes="result",
+        )
+        with Horizontal(classes="row"):
+            yield Label("Code under test")
+            yield Select(
+                [(n, n) for n in BUILTIN],
+                value=self._strategy,
+                allow_blank=False,
+                id="evidence-strategy",
+            )
+            yield Label("runs")
+            yield Input("100", validators=[KnobValidator(RUNS)], id="evidence-runs")
+            yield Button("Run (b)", id="evidence-run", variant="primary")
+        yield ProgressBar(total=100, show_eta=False, id="evidence-progress")
+        yield Static("Not run yet.", id="evidence-result", classes="result")
+        yield Label("Failing runs (Enter opens one in the timeline):", classes="section")
+        yield OptionList(id="evidence-failures")
+        yield Static(_suspects(), id="evidence-suspects", classes="result")
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def run_batch(self) -> None:
+        """Run the test as many times as asked (the `b` key)."""
+        field = self.query_one("#evidence-runs", Input)
+        try:
+            runs = int(parse_knob(RUNS, field.value))
+        except ValueError as error:
+            self.notify(str(error), severity="error", title="Runs")
+            field.focus()
+            return
+        strategy = load_strategy(str(self.query_one("#evidence-strategy", Select).value))
+        spec = RunSpec(StoryScenario(), strategy, Knobs())
+        self.begin()
+        self.query_one("#evidence-run", Button).disabled = True
+        self.query_one(ProgressBar).update(total=runs, progress=0)
+        self.query_one("#evidence-failures", OptionList).clear_options()
+        self._run(spec, runs)
+
+    @work(exclusive=True, group="evidence", exit_on_error=False, description="Evidence batch")
+    async def _run(self, spec: RunSpec, runs: int) -> None:
+        result = await run_in_steps(spec, runs, self.casebook.seed, self._progress)
+        self._done(spec, result)
+
+    def _progress(self, result: BatchResult) -> None:
+        self.query_one(ProgressBar).update(progress=result.completed)
+        self.query_one("#evidence-result", Static).update(
+            f"{result.completed}/{result.runs} runs, {result.failures} failed so far"
+        )
+
+    def _done(self, spec: RunSpec, result: BatchResult) -> None:
+        self.result = result
+        self.casebook.evidence = result
+        self.casebook.evidence_spec = spec
+        self.query_one("#evidence-run", Button).disabled = False
+        text = Text()
+        text.append(
+            f"{result.strategy}: {result.failures} of {result.completed} runs failed: ",
+            style="bold",
+        )
+        text.append(str(result.rate), style="red" if result.failures else "green")
+        text.append(f"\n{result.stale_reads} stale reads in {result.reads} reads")
+        if result.failures:
+            shown = ", ".join(str(n) for n in result.failed_runs[:12])
+            more = "" if result.failures <= 12 else f", ... ({result.failures - 12} more)"
+            text.append(f"\nFailed: {shown}{more}")
+        else:
+            text.append("\nNo failures: nothing to investigate with this strategy.", style="green")
+        self.query_one("#evidence-result", Static).update(text)
+        options = self.query_one("#evidence-failures", OptionList)
+        options.clear_options()
+        options.add_options([Option(f"Run {n}", id=str(n)) for n in result.failed_runs[:LISTED]])
+        if result.failures:
+            options.highlighted = 0
+
+    def open_run(self, run: int | None = None) -> None:
+        """Open a failing run (the highlighted one by default) in the timeline."""
+        options = self.query_one("#evidence-failures", OptionList)
+        if run is None:
+            if options.highlighted is None or self.result is None or not self.result.failures:
+                self.notify("Run the test first, then pick a failing run.", severity="warning")
+                return
+            option = options.get_option_at_index(options.highlighted)
+            run = int(option.id or 0)
+        spec = self.casebook.evidence_spec
+        if spec is None:
+            return
+        sim = spec.simulate(derive_seed(self.casebook.seed, run))
+        sim.run()
+        title = f"run {run} of seed {self.casebook.seed}, {spec.strategy.name}"
+        self.post_message(OpenReplay(Replay(sim, title)))
+        self.casebook.replayed_runs.append(run)
+        if self.result is not None and self.result.failures:
+            self.finish(
+                f"{self.result.failures}/{self.result.completed} runs failed; run {run} replayed"
+            )
+
+    # -- events -------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#evidence-run")
+    def _pressed(self) -> None:
+        self.run_batch()
+
+    @on(Input.Submitted, "#evidence-runs")
+    def _submitted(self) -> None:
+        self.run_batch()
+
+    @on(OptionList.OptionSelected, "#evidence-failures")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        self.open_run(int(event.option.id or 0))
+
+    def restore(self, *, cancelled: bool) -> None:
+        self.query_one("#evidence-run", Button).disabled = False

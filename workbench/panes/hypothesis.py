@@ -1,0 +1,172 @@
+"""Stage 3, form and test a hypothesis: write it down, widen the window, try a fix."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, Select, Static
+
+from cache.batch import BatchResult, RunSpec
+from cache.scenarios.story import StoryScenario
+from cache.simulation import Knobs
+from cache.stats import Rate
+from cache.strategies.registry import BUILTIN, load_strategy
+from workbench.batching import run_in_steps
+from workbench.panes.base import StagePane
+from workbench.settings import KnobSpec, parse_knob
+from workbench.stages import Stage
+from workbench.widgets.controls import KnobValidator
+
+__all__ = ["HypothesisPane", "rate_bar"]
+
+RUNS = 100
+WIDEN = KnobSpec("widen_ms", "widen ms", 0, 1000, False, "extra delay between update steps")
+BAR = 30
+
+
+def rate_bar(label: str, rate: Rate) -> Text:
+    """``label  ████░░░ 67.0% (95% CI ...)``: a rate you can compare at a glance."""
+    filled = round(rate.value * BAR)
+    text = Text(f"{label:<32.32}")
+    text.append("█" * filled, style="red" if rate.successes else "green")
+    text.append("░" * (BAR - filled), style="dim")
+    text.append(f" {rate}\n")
+    return text
+
+
+class HypothesisPane(StagePane):
+    """The hypothesis, the widen-the-window experiment, and a candidate fix."""
+
+    stage = Stage.HYPOTHESIS
+
+    DEFAULT_CSS = """
+    HypothesisPane #hypothesis-text { width: 1fr; margin: 0 0 1 0; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        yield Label("Your hypothesis (Enter records it):", classes="section")
+        yield Input(
+            placeholder="e.g. the async change lets a read run between set and invalidate",
+            id="hypothesis-text",
+        )
+        yield Label("Test it: widen the window between the update's steps", classes="section")
+        with Horizontal(classes="row"):
+            yield Label("widen ms")
+            yield Input("100", validators=[KnobValidator(WIDEN)], id="hypothesis-widen")
+            yield Button("Run the experiment (w)", id="hypothesis-run", variant="primary")
+        yield Static("", id="hypothesis-experiment", classes="result")
+        yield Label("Then try a candidate fix, with the window still widened:", classes="section")
+        with Horizontal(classes="row"):
+            yield Select(
+                [(n, n) for n in BUILTIN if n != "naive-async"],
+                value="lock",
+                allow_blank=False,
+                id="hypothesis-fix",
+            )
+            yield Button("Try it (t)", id="hypothesis-try")
+        yield Static("", id="hypothesis-fix-result", classes="result")
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def record(self) -> None:
+        text = self.query_one("#hypothesis-text", Input).value.strip()
+        if not text:
+            self.notify("Write the hypothesis first: what happens, and why.", severity="warning")
+            return
+        self.casebook.hypothesis = text
+        self.begin()
+        self.notify("Hypothesis recorded. Now test it.", timeout=3)
+        self._check_done()
+
+    def experiment(self) -> None:
+        """Baseline, then the same runs with the window widened (the `w` key)."""
+        widen = self._widen()
+        if widen is None:
+            return
+        self.begin()
+        self._experiment(widen)
+
+    def try_fix(self) -> None:
+        """Run the candidate fix with the widened window (the `t` key)."""
+        widen = self._widen()
+        if widen is None:
+            return
+        self.begin()
+        self._try(str(self.query_one("#hypothesis-fix", Select).value), widen)
+
+    def _widen(self) -> float | None:
+        field = self.query_one("#hypothesis-widen", Input)
+        try:
+            return float(parse_knob(WIDEN, field.value))
+        except ValueError as error:
+            self.notify(str(error), severity="error", title="Widen")
+            return None
+
+    @work(exclusive=True, group="hypothesis", exit_on_error=False, description="Experiment")
+    async def _experiment(self, widen: float) -> None:
+        out = self.query_one("#hypothesis-experiment", Static)
+        broken = load_strategy("naive-async")
+        rates = []
+        plans = (("baseline", Knobs()), (f"widened by {widen:g} ms", Knobs(widen_ms=widen)))
+        for label, knobs in plans:
+            spec = RunSpec(StoryScenario(), broken, knobs)
+
+            def show(result: BatchResult, label: str = label) -> None:
+                out.update(f"{label}: {result.completed}/{result.runs} runs...")
+
+            result = await run_in_steps(spec, RUNS, self.casebook.seed, show)
+            rates.append((label, result.rate))
+        text = Text()
+        for label, rate in rates:
+            text.append_text(rate_bar(f"naive-async, {label}", rate))
+        self.casebook.baseline, self.casebook.widened = rates[0][1], rates[1][1]
+        if self.casebook.experiment_supports_hypothesis:
+            text.append(
+                "Widening the window made failures far more common: timing is the cause.",
+                style="bold",
+            )
+        else:
+            text.append("No clear jump: the window may not be where you think.", style="yellow")
+        out.update(text)
+        self._check_done()
+
+    @work(exclusive=True, group="hypothesis-fix", exit_on_error=False, description="Trying a fix")
+    async def _try(self, name: str, widen: float) -> None:
+        out = self.query_one("#hypothesis-fix-result", Static)
+        spec = RunSpec(StoryScenario(), load_strategy(name), Knobs(widen_ms=widen))
+        result = await run_in_steps(
+            spec, RUNS, self.casebook.seed, lambda r: out.update(f"{r.completed}/{r.runs} runs...")
+        )
+        self.casebook.candidate = (name, result.rate)
+        text = rate_bar(f"{name}, widened by {widen:g} ms", result.rate)
+        if self.casebook.widened is not None:
+            text = rate_bar("naive-async, widened", self.casebook.widened) + text
+        out.update(text)
+        self._check_done()
+
+    def _check_done(self) -> None:
+        book = self.casebook
+        if (
+            book.hypothesis
+            and book.experiment_supports_hypothesis
+            and book.candidate is not None
+            and book.candidate[1].successes == 0
+        ):
+            self.finish(f"confirmed; {book.candidate[0]} held with the window widened")
+
+    # -- events -------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#hypothesis-text")
+    def _recorded(self) -> None:
+        self.record()
+
+    @on(Input.Submitted, "#hypothesis-widen")
+    @on(Button.Pressed, "#hypothesis-run")
+    def _run(self) -> None:
+        self.experiment()
+
+    @on(Button.Pressed, "#hypothesis-try")
+    def _try_pressed(self) -> None:
+        self.try_fix()

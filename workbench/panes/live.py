@@ -1,0 +1,274 @@
+"""The live view: controls, counter, timeline and log over a running workload or a replay.
+
+Once per frame (and only while a run is going) the pane advances the live run within a CPU
+budget, pulls the new events in one batch, feeds the timeline model and the log, and updates
+the counter, all inside one ``batch_update``. Nothing is mounted or recomposed per event.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Static
+
+from cache.simulation import Simulation
+from workbench.lanes import LaneModel
+from workbench.live import LiveRun, LiveState, snapshot
+from workbench.settings import KNOBS, LiveSettings
+from workbench.widgets.controls import Controls
+from workbench.widgets.counter import StaleCounter
+from workbench.widgets.event_log import EventLog
+from workbench.widgets.timeline import Timeline
+
+__all__ = ["LivePane", "Replay"]
+
+FPS = 60
+LEGEND = "━ update ▒ race window ─ read ✗ stale ! repaired · background"
+SPEEDS = (
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1.0,
+    2.0,
+    5.0,
+    10.0,
+    20.0,
+    50.0,
+    100.0,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A finished simulation to show instead of the live run."""
+
+    sim: Simulation
+    title: str
+
+
+class LivePane(Horizontal):
+    """Everything about the live run; the app's actions call into it."""
+
+    DEFAULT_CSS = """
+    LivePane #live-sidebar { width: 30; height: 1fr; border-right: vkey $panel; }
+    LivePane #live-main { width: 1fr; }
+    LivePane #live-status { height: 1; background: $panel; padding: 0 1; }
+    LivePane Timeline { height: 3fr; min-height: 5; }
+    LivePane #timeline-detail { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    LivePane EventLog { height: 2fr; min-height: 3; border-top: hkey $panel; }
+    """
+
+    class StateChanged(Message):
+        """The run's state, strategy or speed changed (for the header)."""
+
+        def __init__(self, summary: str) -> None:
+            super().__init__()
+            self.summary = summary
+
+    class RunFailed(Message):
+        """The live run stopped with an error (a strategy raised)."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, settings: LiveSettings, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.live = LiveRun(settings)
+        self.model = LaneModel()
+        self.cursor = 0
+        self.replay: Replay | None = None
+        self._timer: Timer | None = None
+        self._last_frame = 0.0
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="live-sidebar"):
+            yield Controls(self.live.settings, id="controls")
+            yield StaleCounter(id="counter")
+        with Vertical(id="live-main"):
+            yield Static("", id="live-status")
+            yield Timeline(
+                self.model, hint="Press space to start the live workload.", id="timeline"
+            )
+            yield Static(LEGEND, id="timeline-detail")
+            yield EventLog(id="event-log")
+
+    def on_mount(self) -> None:
+        self.query_one(EventLog).restart(self.live.sim.oracle.verdict)
+        self._timer = self.set_interval(1 / FPS, self._frame, pause=True)
+        self.call_after_refresh(self._announce)
+
+    # -- what the app's actions call -----------------------------------------------------------
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.query_one(Timeline)
+
+    def toggle(self) -> None:
+        """Start, pause or resume (returning from a replay first)."""
+        if self.replay is not None:
+            self.back_to_live()
+        if self.live.state in (LiveState.STOPPED, LiveState.FAILED):
+            self.reset()
+        self.live.toggle()
+        self._sync_timer()
+
+    def stop(self) -> None:
+        if self.live.stop():
+            self._frame()  # show the last of what was measured
+        self._sync_timer()
+
+    def reset(self, settings: LiveSettings | None = None) -> None:
+        """A fresh run; if one was running, the new one runs too."""
+        was_running = self.live.state is LiveState.RUNNING
+        self.live.reset(settings)
+        self.model = LaneModel()
+        self.cursor = 0
+        if self.replay is None:
+            self._attach_view()
+        if was_running:
+            self.live.start()
+        self._sync_timer()
+
+    def change_speed(self, steps: int) -> None:
+        index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.live.speed))
+        self.live.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + steps))]
+        self._announce()
+
+    def show_replay(self, replay: Replay) -> None:
+        """Show a finished run (a failing run from the evidence) instead of the live one."""
+        self.live.pause()
+        self._sync_timer()
+        self.replay = replay
+        model = LaneModel()
+        model.feed(replay.sim.history, replay.sim.oracle.verdict)
+        log = self.query_one(EventLog)
+        log.restart(replay.sim.oracle.verdict)
+        log.add(replay.sim.history)
+        self.timeline.reset(model)
+        self.timeline.scale_ms = 0.1
+        if model.stale_bars:
+            self.timeline.show_bar(model.stale_bars[0])
+        self.query_one(StaleCounter).show(snapshot(replay.sim))
+        self._announce()
+
+    def back_to_live(self) -> None:
+        if self.replay is None:
+            return
+        self.replay = None
+        self._attach_view()
+        self.query_one(StaleCounter).show(self.live.stats())
+        self._announce()
+
+    def on_unmount(self) -> None:
+        # Close the run's coroutines, even those that never started, so nothing is left
+        # half-alive (or warns about never being awaited) when the app exits.
+        self.live.sim.close()
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _attach_view(self) -> None:
+        """Point the timeline and the log at the live run, showing what it has so far."""
+        self.timeline.reset(self.model, "Press space to start the live workload.")
+        log = self.query_one(EventLog)
+        log.restart(self.live.sim.oracle.verdict)
+        batch = self.live.sim.history.since(max(0, self.live.sim.history.total - 2000))
+        log.add(batch.events)
+        self.query_one("#timeline-detail", Static).update(LEGEND)
+
+    def _sync_timer(self) -> None:
+        if self._timer is None:
+            return
+        if self.live.state is LiveState.RUNNING:
+            self._last_frame = time.perf_counter()
+            self._timer.resume()
+        else:
+            self._timer.pause()
+        self._announce()
+
+    def advance_virtual(self, seconds: float) -> None:
+        """Run ``seconds`` of virtual time at once and show the result: deterministic, for
+        tests and screenshots, where wall-clock frames would make every run differ."""
+        self.live.start()
+        self.live.advance(seconds / self.live.speed, budget=float("inf"))
+        self.live.pause()
+        self._pull()
+        self._sync_timer()
+
+    def _frame(self) -> None:
+        now = time.perf_counter()
+        elapsed = min(now - self._last_frame, 0.25)  # after a stall, do not try to catch up
+        self._last_frame = now
+        self.live.advance(elapsed)
+        self._pull()
+
+    def _pull(self) -> None:
+        """Show what the run recorded since the last frame, in one batch."""
+        live = self.live
+        batch = live.sim.history.since(self.cursor)
+        self.cursor = batch.cursor
+        with self.app.batch_update():
+            if self.replay is None and batch.events:
+                self.model.feed(batch.events, live.sim.oracle.verdict)
+                self.timeline.data_changed()
+                self.query_one(EventLog).add(batch.events)
+            self.query_one(StaleCounter).show(live.stats())
+        if live.state is not LiveState.RUNNING:
+            self._sync_timer()
+            if live.state is LiveState.FAILED and live.error:
+                self.post_message(self.RunFailed(live.error))
+
+    def _announce(self) -> None:
+        live = self.live
+        if self.replay is not None:
+            status = f"REPLAY  {self.replay.title}   (space: back to live)"
+        else:
+            status = (
+                f"{live.settings.strategy.name}  {live.state.value}  speed {live.speed:g}x  "
+                f"seed {live.settings.seed}"
+            )
+        if self.is_mounted:
+            self.query_one("#live-status", Static).update(status)
+        self.post_message(self.StateChanged(status))
+
+    @on(Controls.KnobChanged)
+    def _knob(self, event: Controls.KnobChanged) -> None:
+        if event.name == "speed":
+            self.live.speed = float(event.value)
+            self._announce()
+            return
+        try:
+            settings = self.live.settings.with_value(event.name, event.value)
+        except ValueError as error:
+            self.notify(str(error), severity="error", title="Not applied")
+            return
+        self.reset(settings)
+        label = next(s.label for s in KNOBS if s.name == event.name)
+        self.notify(f"{label} = {event.value}: the live run restarted with it", timeout=3)
+
+    @on(Controls.StrategyChosen)
+    def _strategy(self, event: Controls.StrategyChosen) -> None:
+        self.reset(self.live.settings.with_value("strategy", event.strategy))
+
+    @on(Timeline.Selected)
+    def _selected(self, event: Timeline.Selected) -> None:
+        detail = self.query_one("#timeline-detail", Static)
+        if event.bar is None or event.bar.stale is None:
+            detail.update(LEGEND)
+            return
+        text = event.bar.stale.explain()
+        if event.missed is None:
+            text += " (that update has scrolled out of the kept history)"
+        detail.update(f"✗ {text}")

@@ -1,0 +1,205 @@
+"""Stage 4, verify the fix: a thousand runs, what each fix costs, and a regression test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
+
+from cache.batch import BatchResult, RunSpec, run_batch
+from cache.measure import Cost, measure_cost
+from cache.regression import RegressionCase, regression_test_source
+from cache.scenarios.changes import ALL_CHANGES
+from cache.scenarios.story import StoryScenario
+from cache.simulation import Knobs
+from cache.strategies.registry import BUILTIN, load_strategy
+from workbench.batching import run_in_steps
+from workbench.casebook import Casebook
+from workbench.panes.base import StagePane
+from workbench.settings import KnobSpec, parse_knob
+from workbench.stages import Stage
+from workbench.widgets.controls import KnobValidator
+
+__all__ = ["VerifyPane", "export_regression_test"]
+
+RUNS = KnobSpec("runs", "runs", 1, 100_000, True, "how many runs must pass")
+BROKEN = "naive-async"
+COST_SECONDS = 2.0
+
+
+def export_regression_test(path: Path, casebook: Casebook, fix: str) -> tuple[Path, int]:
+    """Write a pytest file pinning a failing run; returns where it went and which run.
+
+    The run is the first failing one from the evidence, or the first that fails when the
+    broken strategy is run afresh. Raises ``OSError`` if the file cannot be written.
+    """
+    run = casebook.first_failing_run()
+    if run is None:
+        found = run_batch(RunSpec(StoryScenario(), load_strategy(BROKEN)), 1000, casebook.seed)
+        if not found.failed_runs:
+            raise ValueError("no failing run to pin: the broken strategy never failed")
+        run = found.failed_runs[0]
+    broken = casebook.evidence.strategy if casebook.evidence is not None else BROKEN
+    case = RegressionCase(seed=casebook.seed, run=run, broken=broken, fix=fix, changes=ALL_CHANGES)
+    path.write_text(regression_test_source(case, path.name), encoding="utf-8")
+    return path, run
+
+
+class VerifyPane(StagePane):
+    """Verification with a progress bar, a cost table, and the test export."""
+
+    stage = Stage.VERIFY
+
+    DEFAULT_CSS = """
+    VerifyPane #verify-export-path { width: 1fr; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(classes="row"):
+            yield Label("Fix")
+            yield Select(
+                [(n, n) for n in BUILTIN if n != BROKEN],
+                value="transaction",
+                allow_blank=False,
+                id="verify-fix",
+            )
+            yield Label("runs")
+            yield Input("1000", validators=[KnobValidator(RUNS)], id="verify-runs")
+            yield Button("Verify (v)", id="verify-run", variant="primary")
+        yield ProgressBar(total=1000, show_eta=False, id="verify-progress")
+        yield Static("Not verified yet.", id="verify-result", classes="result")
+        yield Label("What each fix costs (sustained workload, virtual time):", classes="section")
+        yield Button("Compare the fixes (c)", id="verify-compare")
+        table: DataTable[str] = DataTable(id="verify-costs", cursor_type="row")
+        table.add_columns(
+            "strategy", "ops/s", "read p50", "read p95", "update p50", "trips/update", "stale"
+        )
+        yield table
+        yield Label("Export a regression test that replays a failing run:", classes="section")
+        with Horizontal(classes="row"):
+            yield Input("test_cache_race_regression.py", id="verify-export-path")
+            yield Button("Export (e)", id="verify-export")
+        yield Static("", id="verify-export-result", classes="result")
+
+    def _fix(self) -> str:
+        return str(self.query_one("#verify-fix", Select).value)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def verify(self) -> None:
+        """Run the chosen fix many times (the `v` key)."""
+        field = self.query_one("#verify-runs", Input)
+        try:
+            runs = int(parse_knob(RUNS, field.value))
+        except ValueError as error:
+            self.notify(str(error), severity="error", title="Runs")
+            return
+        self.begin()
+        self.query_one("#verify-run", Button).disabled = True
+        self.query_one(ProgressBar).update(total=runs, progress=0)
+        self._verify(self._fix(), runs)
+
+    @work(exclusive=True, group="verify", exit_on_error=False, description="Verification")
+    async def _verify(self, fix: str, runs: int) -> None:
+        spec = RunSpec(StoryScenario(), load_strategy(fix), Knobs())
+        result = await run_in_steps(
+            spec,
+            runs,
+            self.casebook.seed,
+            lambda r: self.query_one(ProgressBar).update(progress=r.completed),
+            step=25,
+        )
+        self._verified(fix, result)
+
+    def _verified(self, fix: str, result: BatchResult) -> None:
+        self.query_one("#verify-run", Button).disabled = False
+        text = Text(f"{fix}: {result.failures} of {result.completed} runs failed: ", style="bold")
+        text.append(str(result.rate), style="red" if result.failures else "green")
+        if result.failures == 0 and result.completed >= 1000:
+            text.append(
+                f"\n✓ verified: not one stale read in {result.reads:,} reads", style="bold green"
+            )
+            self.casebook.verified = (fix, result)
+            self.finish(f"{fix}: 0 of {result.completed} runs failed")
+        elif result.failures:
+            text.append(f"\n✗ not fixed: failing runs {result.failed_runs[:10]}", style="bold red")
+        else:
+            text.append(
+                "\nNo failures, but verify at least 1000 runs to finish the stage.", style="yellow"
+            )
+        self.query_one("#verify-result", Static).update(text)
+
+    def compare(self) -> None:
+        """Measure throughput and latency of every strategy (the `c` key)."""
+        self.begin()
+        self.query_one("#verify-costs", DataTable).clear()
+        self._compare()
+
+    @work(
+        exclusive=True,
+        group="verify-costs",
+        exit_on_error=False,
+        thread=True,
+        description="Cost comparison",
+    )
+    def _compare(self) -> None:
+        for name in BUILTIN:
+            cost = measure_cost(load_strategy(name), seconds=COST_SECONDS, seed=self.casebook.seed)
+            self.app.call_from_thread(self._add_cost, cost)
+
+    def _add_cost(self, cost: Cost) -> None:
+        self.query_one("#verify-costs", DataTable).add_row(
+            cost.strategy,
+            f"{cost.ops_per_second:,.0f}",
+            f"{cost.read_p50_ms:.2f}ms",
+            f"{cost.read_p95_ms:.2f}ms",
+            f"{cost.update_p50_ms:.2f}ms",
+            f"{cost.round_trips_per_update:.2f}",
+            f"{cost.stale:,}",
+        )
+
+    def export(self) -> None:
+        """Write the regression test (the `e` key)."""
+        raw = self.query_one("#verify-export-path", Input).value.strip()
+        out = self.query_one("#verify-export-result", Static)
+        if not raw.endswith(".py") or not Path(raw).name.startswith("test_"):
+            self.notify(
+                "The file name must look like test_something.py so pytest finds it.",
+                severity="error",
+                title="Export",
+            )
+            return
+        self.begin()
+        try:
+            path, run = export_regression_test(Path(raw), self.casebook, self._fix())
+        except (OSError, ValueError) as error:
+            self.notify(f"Could not export: {error}", severity="error", title="Export failed")
+            return
+        out.update(
+            f"Wrote {path} (pins run {run}). `python -m pytest {path}` passes with "
+            f"{self._fix()}; RACE_STRATEGY={BROKEN} makes it fail."
+        )
+        self.notify(f"Exported {path}", timeout=3)
+
+    # -- events -------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#verify-run")
+    @on(Input.Submitted, "#verify-runs")
+    def _run(self) -> None:
+        self.verify()
+
+    @on(Button.Pressed, "#verify-compare")
+    def _compare_pressed(self) -> None:
+        self.compare()
+
+    @on(Button.Pressed, "#verify-export")
+    @on(Input.Submitted, "#verify-export-path")
+    def _export(self) -> None:
+        self.export()
+
+    def restore(self, *, cancelled: bool) -> None:
+        self.query_one("#verify-run", Button).disabled = False

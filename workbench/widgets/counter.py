@@ -1,0 +1,65 @@
+"""The stale-read counter: every number with what it means, refreshed at most once a frame."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Sparkline, Static
+
+from workbench.live import BUCKET, LiveStats
+
+__all__ = ["StaleCounter"]
+
+
+class StaleCounter(Vertical):
+    """Reads, stale reads, the rate with its interval, kinds, repairs, and a sparkline."""
+
+    DEFAULT_CSS = """
+    StaleCounter { height: auto; }
+    StaleCounter > #counter-figures { height: auto; }
+    StaleCounter > Sparkline { height: 1; margin: 0 0; }
+    StaleCounter > #counter-caption { color: $text-muted; height: 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._last: LiveStats | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._figures(None), id="counter-figures")
+        yield Sparkline([], id="counter-sparkline")
+        yield Static(f"stale rate, per {BUCKET:g}s virtual", id="counter-caption")
+
+    def show(self, stats: LiveStats) -> None:
+        """Display ``stats`` if they differ from what is shown."""
+        if stats == self._last:
+            return
+        self._last = stats
+        self.query_one("#counter-figures", Static).update(self._figures(stats))
+        self.query_one(Sparkline).data = list(stats.sparkline)
+
+    @staticmethod
+    def _figures(stats: LiveStats | None) -> Text:
+        text = Text()
+        if stats is None or stats.reads == 0:
+            text.append("reads   0\nstale   0\n", style="bold")
+            text.append("no reads yet: start the workload", style="dim")
+            return text
+        text.append(f"reads   {stats.reads:,}\n", style="bold")
+        text.append("stale   ", style="bold")
+        text.append(f"{stats.stale:,}", style="bold red" if stats.stale else "bold green")
+        rate = stats.rate
+        text.append(f"   {rate.value * 100:.2f}%\n")
+        text.append(f"95% CI  {rate.low * 100:.2f}-{rate.high * 100:.2f}%\n", style="dim")
+        for kind, count in stats.by_kind.items():
+            text.append(f"  {kind} {count:,}\n", style="red")
+        if stats.detected or stats.repaired:
+            text.append(
+                f"detected {stats.detected:,}  repaired {stats.repaired:,}\n", style="yellow"
+            )
+        clock = f"t={stats.virtual_seconds:.2f}s virtual, {stats.events:,} events"
+        text.append(clock, style="dim")
+        if stats.behind:
+            text.append("\nbehind real time (CPU budget)", style="yellow")
+        return text
