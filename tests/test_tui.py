@@ -265,7 +265,7 @@ async def test_counter_and_log_show_what_the_oracle_found() -> None:
         app.live.advance_virtual(0.3)
         await pilot.pause()
         oracle = app.live.live.sim.oracle
-        figures = str(app.query_one("#counter-figures", Static).render())
+        figures = str(app.query_one("#counter-figures").render())
         assert f"reads   {oracle.reads:,}" in figures
         assert f"stale   {oracle.stale:,}" in figures
         assert "95% CI" in figures and "missed-invalidation" in figures

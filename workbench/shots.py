@@ -22,7 +22,7 @@ from workbench.panes.isolate import IsolatePane
 from workbench.panes.live import LivePane
 from workbench.panes.verify import VerifyPane
 
-__all__ = ["VIEWS", "main", "take"]
+__all__ = ["VIEWS", "main", "prepare", "take"]
 
 Step = Callable[[WorkbenchApp, Pilot[None]], Awaitable[None]]
 
@@ -92,14 +92,22 @@ VIEWS: dict[str, Step] = {
 }
 
 
+async def prepare(name: str, app: WorkbenchApp, pilot: Pilot[None]) -> None:
+    """Bring ``app`` to view ``name`` and still it: no toasts (they time out on a wall
+    clock) and no focus (a blinking cursor), so the picture is the same every time."""
+    await pilot.pause()
+    await VIEWS[name](app, pilot)
+    app.clear_notifications()
+    app.screen.set_focus(None)
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
 async def take(name: str, size: tuple[int, int], out: Path) -> Path:
     """Drive a fresh app to view ``name`` and save its screenshot in ``out``."""
     app = WorkbenchApp()
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        await VIEWS[name](app, pilot)
-        app.screen.set_focus(None)
-        await pilot.pause()
+        await prepare(name, app, pilot)
         filename = f"{name}-{size[0]}x{size[1]}.svg"
         return Path(app.save_screenshot(filename, str(out)))
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
 from workbench.live import BUCKET, LiveStats
@@ -12,12 +13,31 @@ from workbench.live import BUCKET, LiveStats
 __all__ = ["StaleCounter"]
 
 
+class Figures(Widget):
+    """The counter's numbers. A fixed height and ``refresh()`` rather than
+    ``Static.update``: new numbers every frame must not cost a layout every frame."""
+
+    DEFAULT_CSS = """
+    Figures { height: 7; }
+    """
+
+    def __init__(self, text: Text, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = text
+
+    def show(self, text: Text) -> None:
+        self.text = text
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        return self.text
+
+
 class StaleCounter(Vertical):
     """Reads, stale reads, the rate with its interval, kinds, repairs, and a sparkline."""
 
     DEFAULT_CSS = """
     StaleCounter { height: auto; }
-    StaleCounter > #counter-figures { height: auto; }
     StaleCounter > Sparkline { height: 1; margin: 0 0; }
     StaleCounter > #counter-caption { color: $text-muted; height: 1; }
     """
@@ -27,7 +47,7 @@ class StaleCounter(Vertical):
         self._last: LiveStats | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(self._figures(None), id="counter-figures")
+        yield Figures(self._figures(None), id="counter-figures")
         yield Sparkline([], id="counter-sparkline")
         yield Static(f"stale rate, per {BUCKET:g}s virtual", id="counter-caption")
 
@@ -36,7 +56,7 @@ class StaleCounter(Vertical):
         if stats == self._last:
             return
         self._last = stats
-        self.query_one("#counter-figures", Static).update(self._figures(stats))
+        self.query_one(Figures).show(self._figures(stats))
         self.query_one(Sparkline).data = list(stats.sparkline)
 
     @staticmethod

@@ -28,6 +28,7 @@ from workbench.lanes import Bar, LaneModel
 __all__ = ["SCALES_MS", "Timeline"]
 
 LABEL_WIDTH = 12
+WIDTH_CHUNK = 2_048
 SCALES_MS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0)
 
 # Drawing priority: when several things fall in one cell, the most telling one wins.
@@ -105,6 +106,8 @@ class Timeline(ScrollView, can_focus=True):
         self.selected: Bar | None = None
         self._selected_missed: Bar | None = None
         self._pending: Bar | None = None
+        self._live_edge = 0
+        self._style_cache: dict[str, Style] = {}
 
     # -- data in -----------------------------------------------------------------------------
 
@@ -112,7 +115,7 @@ class Timeline(ScrollView, can_focus=True):
         """Call after feeding the model: resizes the scroll area and redraws."""
         self._update_virtual_size()
         if self.follow:
-            self.scroll_to(x=self.max_scroll_x, animate=False, immediate=True)
+            self.scroll_to(x=self.live_edge_x, animate=False, immediate=True)
         self.refresh()
 
     def reset(self, model: LaneModel, hint: str = "") -> None:
@@ -125,8 +128,19 @@ class Timeline(ScrollView, can_focus=True):
         self.data_changed()
 
     def _update_virtual_size(self) -> None:
+        # The width grows in chunks: every change of ``virtual_size`` costs a layout of the
+        # whole screen, which at 60 frames a second would be most of the frame.
         columns = math.ceil(self.model.t_max * 1000.0 / self.scale_ms) + 2
-        self.virtual_size = Size(LABEL_WIDTH + columns, len(self.model) + 1)
+        width = LABEL_WIDTH + (columns // WIDTH_CHUNK + 1) * WIDTH_CHUNK
+        size = Size(width, len(self.model) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
+        self._live_edge = columns
+
+    @property
+    def live_edge_x(self) -> float:
+        """The scroll offset that puts the newest event at the right edge."""
+        return max(0.0, self._live_edge - self._time_width() + 1)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -217,7 +231,18 @@ class Timeline(ScrollView, can_focus=True):
         return max(1, self.size.width - LABEL_WIDTH)
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name)
+        # Resolving a component style walks the CSS; a frame needs a handful of styles
+        # thousands of times, so they are kept until the styles change.
+        style = self._style_cache.get(name)
+        if style is None:
+            style = self._style_cache[name] = (
+                self.rich_style if name == "" else self.get_component_rich_style(name)
+            )
+        return style
+
+    def notify_style_update(self) -> None:
+        self._style_cache.clear()
+        super().notify_style_update()
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -230,7 +255,7 @@ class Timeline(ScrollView, can_focus=True):
         if row >= len(order):
             if row == len(order) and not order and self.hint:
                 return Strip([Segment(self.hint[:width], self._style("timeline--hint"))], width)
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style(""))
         return self._lane(order[row], width)
 
     def _axis(self, width: int) -> Strip:
@@ -295,7 +320,7 @@ class Timeline(ScrollView, can_focus=True):
             if c == columns or kinds[c] != kinds[run_start] or marked[c] != marked[run_start]:
                 kind = kinds[run_start]
                 text = (_GLYPH[kind] if kind else " ") * (c - run_start)
-                style = self._style(_CLASS[kind]) if kind else self.rich_style
+                style = self._style(_CLASS[kind] if kind else "")
                 if marked[run_start]:
                     style = style + selected_style
                 segments.append(Segment(text, style))
