@@ -165,8 +165,8 @@ def test_wait_queue_wakes_on_notify_or_timeout() -> None:
     queue = sched.wait_queue()
     woke: dict[str, float] = {}
 
-    async def waiter(name: str, timeout: float | None) -> None:
-        await queue.wait(timeout)
+    async def waiter(name: str, patience: float | None) -> None:
+        await queue.wait(patience)
         woke[name] = sched.now()
         # A later sleep must not be cut short by the wait's old timer.
         await sched.sleep(10.0)
@@ -220,7 +220,7 @@ def test_a_task_that_raises_stops_the_run_with_its_name() -> None:
         raise ValueError("bad strategy")
 
     sched.spawn(boom(), "updater")
-    with pytest.raises(TaskFailed, match="updater.*ValueError: bad strategy"):
+    with pytest.raises(TaskFailed, match=r"updater.*ValueError: bad strategy"):
         sched.run()
 
 
