@@ -1,7 +1,14 @@
 """Which Redis URLs a run may use: checked before any connection, without a server.
+
+The refusal tests also make every socket connect and name lookup fail loudly, so a bug that
+let a remote URL through would fail the test instead of sending traffic anywhere.
 """
 
 from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
 
 import pytest
 
@@ -12,6 +19,7 @@ from cache.redis_url import (
     is_loopback_host,
     parse_redis_url,
 )
+from workbench.cli import main
 
 
 @pytest.mark.parametrize(
@@ -84,3 +92,76 @@ def test_a_remote_server_is_refused_unless_allowed() -> None:
     allowed = check_redis_url("redis://cache.example.invalid:6379/0", allow_remote=True)
     assert not allowed.loopback
     assert check_redis_url("redis://127.0.0.1:6379/0").loopback
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every way a connection could start now fails the test (and is recorded)."""
+    attempts: list[str] = []
+
+    def refuse(what: str) -> Any:
+        def call(*args: object, **kwargs: object) -> Any:
+            attempts.append(f"{what}{args!r}")
+            raise AssertionError(f"tried to {what} {args!r}")
+
+        return call
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse("resolve"))
+    monkeypatch.setattr(socket, "create_connection", refuse("connect"))
+    monkeypatch.setattr(socket.socket, "connect", refuse("connect"))
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse("connect"))
+    monkeypatch.setattr(asyncio, "open_connection", refuse("connect"))
+    monkeypatch.setattr(asyncio, "open_unix_connection", refuse("connect"))
+    return attempts
+
+
+def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    out, err = capsys.readouterr()
+    code = exit_.value.code
+    return (code if isinstance(code, int) else 1), out, err
+
+
+@pytest.mark.parametrize("command", ["run", "replay"])
+@pytest.mark.parametrize(
+    "url", ["redis://cache.example.invalid:6379/0", "redis://192.0.2.10:6379/0"]
+)
+def test_cli_refuses_a_remote_server_before_connecting(
+    command: str,
+    url: str,
+    no_network: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    extra = ["--run", "1"] if command == "replay" else []
+    code, out, err = _cli([command, *extra, "--backend", "redis", "--redis-url", url], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("workbench: error: ")
+    assert "not a loopback address" in err and "--allow-remote" in err
+    assert no_network == []
+
+
+def test_cli_rejects_a_bad_url_with_exit_2(
+    no_network: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _cli(["run", "--backend", "redis", "--redis-url", "http://127.0.0.1"], capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and "must start with redis://" in err
+    assert no_network == []
+
+
+def test_cli_rejects_redis_options_without_the_redis_backend(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = _cli(["run", "--redis-url", "redis://127.0.0.1:6379/0"], capsys)
+    assert code == 2 and "need --backend redis" in err
+    code, _, err = _cli(["run", "--allow-remote"], capsys)
+    assert code == 2 and "need --backend redis" in err
+
+
+def test_cli_rejects_an_unknown_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _cli(["run", "--backend", "memcached"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "'sim'" in err and "'redis'" in err
