@@ -213,6 +213,7 @@ class RedisBackend:
         pipe = self._client.pipeline(transaction=True)
         try:
             await pipe.watch(name)
+            self.calls += 1  # WATCH and GET are two round trips
             raw = await pipe.get(name)
         except BaseException:
             await self._release(pipe)
