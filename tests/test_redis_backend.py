@@ -365,4 +365,3 @@ def test_progress_is_reported_between_chunks(redis_url: str) -> None:
 
     on_server(redis_url, body)
     assert seen == [10, 20, 25]
-

@@ -83,7 +83,8 @@ def test_replay_on_redis_says_it_is_a_new_live_run(
     code, out, err = _cli(args, capsys, monkeypatch)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert "not a deterministic replay" in lines[0]
+    assert lines[0].startswith("# one live run on Redis")
+    assert "not a deterministic replay" in lines[1]
     assert any("updateCache START: user:123 -> v1" in line for line in lines)
     assert lines[-1].startswith(("# passed", "# FAILED", "# stale"))
 
@@ -185,9 +186,7 @@ def test_the_cli_prints_what_was_measured_then_one_error_line(
         )
     )
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env.update(
-        PYTHONPATH=str(tmp_path), KILL_PID=str(own_redis.process.pid), KILL_AT=str(KILL_AT)
-    )
+    env.update(PYTHONPATH=str(tmp_path), KILL_PID=str(own_redis.process.pid), KILL_AT=str(KILL_AT))
     done = subprocess.run(
         [
             sys.executable, "-m", "workbench", "run", "--backend", "redis",

@@ -227,8 +227,9 @@ def run(
     """Run the story's test N times and report the failing runs and the failure rate.
 
     With --backend redis the runs go to a live server, with the story sized for real time
-    (3 readers x 3 reads around an update about 1 ms in; see docs/redis.md). The
-    interleavings are the network's, so the same seed gives similar, not equal, figures.
+    (3 readers, or --readers, each reading 3 times around an update about 1 ms in; see
+    docs/redis.md). The interleavings are the network's, so the same seed gives similar,
+    not equal, figures.
     """
     target = _redis_target(ctx, backend, redis_url, allow_remote)
     if target is not None:
@@ -380,9 +381,10 @@ def replay(
         spec = _live_spec(ctx, strategy, widen_ms, changes, readers)
         live = _live_run(spec, run_seed, target)
         history, oracle = live.history, live.oracle
-        title = (
-            f"# one live run on Redis at {target.display} with run {run_number}'s seed "
-            "(not a deterministic replay: the network chose this interleaving)"
+        title = f"# one live run on Redis at {target.display} with run {run_number}'s seed"
+        note = (
+            "# not a deterministic replay: the seed fixes when each task starts; "
+            "the event loop and the network chose this interleaving"
         )
     else:
         spec = _spec(strategy, widen_ms, changes, readers)
@@ -393,6 +395,7 @@ def replay(
             _die(str(error), code=1)
         history, oracle = sim.history, sim.oracle
         title = f"# replay of run {run_number}"
+        note = ""
     stale = {verdict.read.span: verdict for verdict in oracle.stale_reads}
     if as_json:
         click.echo(
@@ -427,6 +430,8 @@ def replay(
     click.echo(
         f"{title} (seed {seed}, run seed {run_seed}): {spec.strategy.name}, widen {widen_ms:g}ms"
     )
+    if note:
+        click.echo(note)
     click.echo(f"# {spec.scenario.describe()}")
     for line in LogFormatter(stale, verbose=verbose).lines(history):
         click.echo(line)
