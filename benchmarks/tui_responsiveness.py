@@ -72,7 +72,6 @@ async def measure(seconds: float) -> None:
         app.action_zoom = timed_zoom  # type: ignore[method-assign]
         live.toggle()
         began = time.perf_counter()
-        events_at_start = live.live.sim.history.total
         samples: list[tuple[float, float]] = [(0.0, rss_mb())]
         next_sample = 60.0
         warmup_until = began + 2.0

@@ -48,7 +48,8 @@ class RunSpec:
 
 @dataclass(slots=True)
 class BatchResult:
-    """What a batch measured so far; complete unless ``interrupted``."""
+    """What a batch measured so far; complete unless ``interrupted`` (by the user, or by an
+    error when ``stopped_by`` says which)."""
 
     strategy: str
     scenario: str
@@ -67,6 +68,11 @@ class BatchResult:
     events: int = 0
     interrupted: bool = False
     elapsed: float = 0.0
+    # Where the runs ran: "sim" (the simulated store) or "redis" (a live server).
+    backend: str = "sim"
+    # Why the batch stopped early when it was not a Ctrl+C: one line (the server went away,
+    # a run stalled). Empty when the batch ran to the end or was interrupted by the user.
+    stopped_by: str = ""
 
     @property
     def failures(self) -> int:
@@ -117,6 +123,8 @@ class BatchResult:
             "events": self.events,
             "interrupted": self.interrupted,
             "elapsed_s": round(self.elapsed, 6),
+            "backend": self.backend,
+            "stopped_by": self.stopped_by or None,
         }
 
 

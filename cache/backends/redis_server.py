@@ -1,0 +1,197 @@
+"""A live Redis server: one connection pool shared by the runs of a batch, the namespace
+their keys live under, and the translation of redis-py's errors into ``BackendError``.
+
+Safety rules kept here, in one place:
+
+* every key a run touches starts with ``rwb:<session>:<run>:``, fresh per server object;
+* cleanup deletes by that prefix only (``SCAN MATCH`` + ``UNLINK``), never FLUSHDB/FLUSHALL;
+* every connect and every command has a timeout, and redis-py's automatic retries are off,
+  so a dead server is reported within seconds and a command is never silently re-sent.
+
+The URL must already have been checked (``cache.redis_url.check_redis_url``): this module
+connects to whatever ``RedisTarget`` it is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from types import TracebackType
+
+from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from cache.backends import redis_scripts
+from cache.backends.base import BackendError
+from cache.redis_url import RedisTarget
+
+__all__ = [
+    "CONNECT_TIMEOUT_S",
+    "NAMESPACE_ROOT",
+    "SOCKET_TIMEOUT_S",
+    "RedisServer",
+    "Scripts",
+    "backend_error",
+]
+
+NAMESPACE_ROOT = "rwb:"
+# A loopback round trip takes well under a millisecond; these only bound how long a dead
+# or frozen server can hold a run before it is reported.
+CONNECT_TIMEOUT_S = 1.0
+SOCKET_TIMEOUT_S = 2.0
+_SCAN_COUNT = 1000
+_UNLINK_CHUNK = 500
+# Errors that mean "the server is not there any more", as opposed to a refused command.
+_LOST: tuple[type[BaseException], ...] = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    OSError,
+    TimeoutError,
+)
+
+
+def backend_error(target: RedisTarget, doing: str, error: BaseException) -> BackendError:
+    """A one-line ``BackendError`` that says which server, during what, and why."""
+    reason = " ".join(str(error).split()) or type(error).__name__
+    if isinstance(error, ResponseError):
+        return BackendError(f"Redis at {target.display} refused {doing}: {reason}")
+    if isinstance(error, _LOST):
+        return BackendError(f"lost the Redis server at {target.display} during {doing}: {reason}")
+    return BackendError(
+        f"Redis at {target.display} failed during {doing}: {type(error).__name__}: {reason}"
+    )
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
+
+
+class Scripts:
+    """The backend's Lua scripts, registered once per client (sent by SHA after the first
+    call, so a script costs one round trip like any command)."""
+
+    __slots__ = ("read_unless_locked", "rebuild", "unlock_if_owner")
+
+    def __init__(self, client: Redis) -> None:
+        self.rebuild = client.register_script(redis_scripts.REBUILD)
+        self.read_unless_locked = client.register_script(redis_scripts.READ_UNLESS_LOCKED)
+        self.unlock_if_owner = client.register_script(redis_scripts.UNLOCK_IF_OWNER)
+
+
+class RedisServer:
+    """A pool of connections to one checked Redis URL. Create it with ``connect`` (which
+    pings, so an unreachable server fails here, before any run) and close it when done;
+    ``close`` also sweeps whatever the session's runs left behind."""
+
+    def __init__(
+        self,
+        target: RedisTarget,
+        *,
+        socket_timeout: float = SOCKET_TIMEOUT_S,
+        connect_timeout: float = CONNECT_TIMEOUT_S,
+    ) -> None:
+        self.target = target
+        self.socket_timeout = socket_timeout
+        # No pool limit: each concurrent task of a run holds its own connection for one
+        # command (or, for WATCH, from version() to exec_if()), and a run has few tasks;
+        # a bounded non-blocking pool would fail a busy run with "Too many connections".
+        self.pool: ConnectionPool = ConnectionPool.from_url(
+            target.url,
+            decode_responses=True,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=connect_timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
+        self.client = Redis(connection_pool=self.pool)
+        self.scripts = Scripts(self.client)
+        self.session = f"{NAMESPACE_ROOT}{secrets.token_hex(6)}:"
+        self.runs = 0
+        self.closed = False
+
+    @classmethod
+    async def connect(
+        cls,
+        target: RedisTarget,
+        *,
+        socket_timeout: float = SOCKET_TIMEOUT_S,
+        connect_timeout: float = CONNECT_TIMEOUT_S,
+    ) -> RedisServer:
+        """A server that has answered PING; ``BackendError`` if it cannot be reached."""
+        server = cls(target, socket_timeout=socket_timeout, connect_timeout=connect_timeout)
+        try:
+            await server.client.ping()
+        except (RedisError, OSError, TimeoutError) as error:
+            await server._disconnect()
+            reason = " ".join(str(error).split()) or type(error).__name__
+            raise BackendError(f"cannot connect to Redis at {target.display}: {reason}") from None
+        return server
+
+    def namespace(self) -> str:
+        """A fresh key prefix for one run: ``rwb:<session>:<n>:``."""
+        self.runs += 1
+        return f"{self.session}{self.runs}:"
+
+    def error(self, doing: str, error: BaseException) -> BackendError:
+        return backend_error(self.target, doing, error)
+
+    async def keys(self, prefix: str) -> list[str]:
+        """Every key under ``prefix`` (SCAN MATCH: never KEYS, which blocks the server)."""
+        if not prefix.startswith(NAMESPACE_ROOT) or len(prefix) <= len(NAMESPACE_ROOT):
+            raise ValueError(f"refusing to scan outside a run namespace: {prefix!r}")
+        found: list[str] = []
+        pattern = _glob_escape(prefix) + "*"
+        try:
+            async for key in self.client.scan_iter(match=pattern, count=_SCAN_COUNT):
+                found.append(str(key))
+        except (RedisError, OSError, TimeoutError) as error:
+            raise self.error(f"SCAN MATCH {pattern}", error) from error
+        return found
+
+    async def sweep(self, prefix: str | None = None) -> int:
+        """Delete every key under ``prefix`` (default: this session's), and nothing else;
+        returns how many were deleted."""
+        prefix = prefix if prefix is not None else self.session
+        keys = await self.keys(prefix)
+        deleted = 0
+        try:
+            for i in range(0, len(keys), _UNLINK_CHUNK):
+                deleted += int(await self.client.unlink(*keys[i : i + _UNLINK_CHUNK]))
+        except (RedisError, OSError, TimeoutError) as error:
+            raise self.error(f"UNLINK {prefix}*", error) from error
+        return deleted
+
+    async def close(self, *, sweep: bool = True) -> None:
+        """Sweep the session's keys (if the server is still there) and drop the connections.
+        Never raises for a server that has gone away: there is nothing left to clean."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if sweep:
+                await self.sweep()
+        except BackendError:
+            pass
+        finally:
+            await self._disconnect()
+
+    async def _disconnect(self) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            await self.pool.disconnect()
+
+    async def __aenter__(self) -> RedisServer:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"<RedisServer {self.target.display} session={self.session!r} runs={self.runs}>"
