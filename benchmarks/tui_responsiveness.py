@@ -1,8 +1,9 @@
 """Is the workbench responsive while the live workload pushes tens of thousands of events
 a second? Runs the real app headless and prints its figures; asserts nothing.
 
-    python benchmarks/tui_responsiveness.py              # 30 s, then a memory check
-    python benchmarks/tui_responsiveness.py --minutes 10 # the long memory run
+    python benchmarks/tui_responsiveness.py                # 30 s at 160x48
+    python benchmarks/tui_responsiveness.py --size 80x24   # the learner's terminal
+    python benchmarks/tui_responsiveness.py --minutes 10   # the long memory run
 
 Measured:
 - events per second the live run records (wall clock), against the 50,000 target;
@@ -35,7 +36,7 @@ def rss_mb() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
-async def measure(seconds: float) -> None:
+async def measure(seconds: float, size: tuple[int, int]) -> None:
     renders = 0
     original = Screen._compositor_refresh
 
@@ -45,11 +46,11 @@ async def measure(seconds: float) -> None:
         original(self)
 
     Screen._compositor_refresh = counting  # type: ignore[method-assign]
-    app = WorkbenchApp(SETTINGS)
+    app = WorkbenchApp(SETTINGS, separate_process=True)
     latencies: list[float] = []
     posted: list[float] = []
     frames = 0
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         live = app.live
         original_frame = live._frame
@@ -81,7 +82,7 @@ async def measure(seconds: float) -> None:
         while (now := time.perf_counter()) - began < seconds:
             if now >= warmup_until and not frames_at_warm:
                 frames_at_warm, renders_at_warm = frames, renders
-                events_at_warm = live.live.sim.history.total
+                events_at_warm = live.live.stats().events
                 warm_time = now
             posted.append(time.perf_counter())
             name = "plus" if key % 2 else "minus"
@@ -92,24 +93,32 @@ async def measure(seconds: float) -> None:
                 samples.append((now - began, rss_mb()))
                 next_sample += 60.0
         elapsed = time.perf_counter() - warm_time
-        total_events = live.live.sim.history.total - events_at_warm
+        total_events = live.live.stats().events - events_at_warm
         samples.append((time.perf_counter() - began, rss_mb()))
         live.live.pause()
         stats = live.live.stats()
     Screen._compositor_refresh = original  # type: ignore[method-assign]
 
-    print(f"workload: {SETTINGS.writers} writers, {SETTINGS.readers} readers, "
-          f"{SETTINGS.keys} keys, speed {SETTINGS.speed:g}x, terminal 160x48, "
-          f"{seconds:.0f} s (first 2 s not counted)")
-    print(f"events recorded: {total_events / elapsed:,.0f} per second "
-          f"(target 50,000); {stats.reads:,} reads judged, {stats.stale:,} stale")
-    print(f"frames: {(frames - frames_at_warm) / elapsed:.1f} per second; screen renders: "
-          f"{(renders - renders_at_warm) / elapsed:.1f} per second (target ~60)")
+    print(
+        f"workload: {SETTINGS.writers} writers, {SETTINGS.readers} readers, "
+        f"{SETTINGS.keys} keys, speed {SETTINGS.speed:g}x, terminal {size[0]}x{size[1]}, "
+        f"{seconds:.0f} s (first 2 s not counted)"
+    )
+    print(
+        f"events recorded: {total_events / elapsed:,.0f} per second "
+        f"(target 50,000); {stats.reads:,} reads judged, {stats.stale:,} stale"
+    )
+    print(
+        f"frames: {(frames - frames_at_warm) / elapsed:.1f} per second; screen renders: "
+        f"{(renders - renders_at_warm) / elapsed:.1f} per second (target ~60)"
+    )
     if latencies:
         ms = sorted(v * 1000 for v in latencies)
         p95 = ms[int(0.95 * (len(ms) - 1))]
-        print(f"key press -> action: median {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, "
-              f"max {ms[-1]:.1f} ms over {len(ms)} presses (target: median < 50 ms)")
+        print(
+            f"key press -> action: median {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, "
+            f"max {ms[-1]:.1f} ms over {len(ms)} presses (target: median < 50 ms)"
+        )
     print("resident memory: " + ", ".join(f"{t:.0f}s {mb:.0f} MB" for t, mb in samples))
     first = samples[1][1] if len(samples) > 2 else samples[0][1]
     print(f"memory growth after the first minute: {samples[-1][1] - first:+.1f} MB")
@@ -119,9 +128,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--minutes", type=float, default=None)
+    parser.add_argument("--size", default="160x48", help="terminal COLSxROWS")
     args = parser.parse_args()
     seconds = args.minutes * 60 if args.minutes else args.seconds
-    asyncio.run(measure(seconds))
+    cols, rows = (int(v) for v in args.size.split("x"))
+    asyncio.run(measure(seconds, (cols, rows)))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ toolkit, so the CLI prints these lines and the TUI styles them.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from cache.events import Event, Op, Phase, Source
@@ -50,27 +51,44 @@ class LogFormatter:
         self._versions: dict[int, int | None] = {}
         self.verbose = verbose
 
-    def line(self, event: Event) -> str | None:
-        """The log line for ``event``, or ``None`` if this level of detail hides it."""
+    def _track(self, event: Event) -> tuple[Op | None, int | None] | None:
+        """Note ``event``'s span; returns what rendering it needs, or ``None`` if this level
+        of detail hides it."""
+        parent_op = self._ops.get(event.parent)
         if event.phase is Phase.START:
             self._ops[event.span] = event.op
             self._versions[event.span] = event.version
-            parent_op = self._ops.get(event.parent)
+            written = None
         else:
-            parent_op = self._ops.get(event.parent)
             self._ops.pop(event.span, None)
-        written = self._versions.get(event.span) if event.phase is not Phase.START else None
-        if event.phase is not Phase.START:
-            self._versions.pop(event.span, None)
+            written = self._versions.pop(event.span, None)
         if not self.verbose and not is_headline(event, parent_op):
             return None
-        return self._render(event, parent_op, written)
+        return parent_op, written
+
+    def line(self, event: Event) -> str | None:
+        """The log line for ``event``, or ``None`` if this level of detail hides it."""
+        shown = self._track(event)
+        return None if shown is None else self._render(event, *shown)
 
     def lines(self, events: Iterable[Event]) -> Iterator[str]:
         for event in events:
             text = self.line(event)
             if text is not None:
                 yield text
+
+    def tail(self, events: Iterable[Event], limit: int) -> tuple[list[str], int]:
+        """The last ``limit`` lines of ``events`` and how many earlier lines were skipped.
+        Every event is tracked, but only the lines kept are formatted: at tens of thousands
+        of events a second, formatting lines nobody will see is most of the cost."""
+        shown: deque[tuple[Event, Op | None, int | None]] = deque(maxlen=limit)
+        total = 0
+        for event in events:
+            found = self._track(event)
+            if found is not None:
+                shown.append((event, *found))
+                total += 1
+        return [self._render(*item) for item in shown], total - len(shown)
 
     def _render(self, event: Event, parent_op: Op | None, written: int | None) -> str:
         op = event.op.value

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from workbench.bindings import ACTIONS, app_bindings
 from workbench.casebook import Casebook
+from workbench.live import LiveEngine, LiveState
 from workbench.messages import OpenReplay, StageProgress
 from workbench.panes.evidence import EvidencePane
 from workbench.panes.hypothesis import HypothesisPane
@@ -40,17 +41,32 @@ class WorkbenchApp(App[None]):
     CSS_PATH = "workbench.tcss"
     BINDINGS: ClassVar[list[BindingType]] = app_bindings()  # type: ignore[assignment]
 
-    def __init__(self, settings: LiveSettings | None = None, *, autostart: bool = False) -> None:
+    def __init__(
+        self,
+        settings: LiveSettings | None = None,
+        *,
+        autostart: bool = False,
+        separate_process: bool = False,
+    ) -> None:
+        """``separate_process`` runs the live simulation in a child process, so it and the
+        screen each get a core; tests keep it in-process, where they can reach into it."""
         super().__init__()
         self.settings = settings if settings is not None else LiveSettings()
         self.casebook = Casebook(seed=self.settings.seed)
         self.autostart = autostart
+        self.engine: LiveEngine | None = None
+        if separate_process:
+            from workbench.remote import RemoteLiveRun
+
+            # Started here, before Textual takes over the terminal's streams: a process
+            # spawned later would have no valid standard error to inherit.
+            self.engine = RemoteLiveRun(self.settings)
 
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial="live", id="tabs"):
             with TabPane("0 Live", id="live"):
-                yield LivePane(self.settings, id="live-pane")
+                yield LivePane(self.settings, engine=self.engine, id="live-pane")
             for stage, pane in _PANES.items():
                 with TabPane(self._tab_label(stage), id=stage.value):
                     if pane is EvidencePane:
@@ -151,7 +167,7 @@ class WorkbenchApp(App[None]):
         cancelled = [w for w in self.workers if not w.is_finished]
         for worker in cancelled:
             worker.cancel()
-        stopped = self.live.live.state.value in ("running", "paused")
+        stopped = self.live.live.state in (LiveState.RUNNING, LiveState.PAUSED)
         self.live.stop()
         if cancelled or stopped:
             self.notify("Cancelled. What was measured so far is kept.", timeout=3)

@@ -250,7 +250,7 @@ def cli(
         raise click.UsageError(str(error)) from None
     from workbench.app import WorkbenchApp  # only the TUI pays for importing Textual
 
-    WorkbenchApp(settings, autostart=autostart).run()
+    WorkbenchApp(settings, autostart=autostart, separate_process=True).run()
 
 
 @cli.command()

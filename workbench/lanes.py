@@ -1,7 +1,10 @@
 """The timeline's data: one lane per task, one bar per top-level call.
 
-No Textual here: the model turns batches of events into bars, and the widget only draws
-them. Memory is bounded (a lane keeps its newest bars), so a long live run stays flat.
+No Textual here. A ``LaneModel`` turns events into bars (``feed``) and can hand out what
+changed as plain ``BarState`` tuples (``take_updates``), which another ``LaneModel`` applies
+(``apply``). That split lets the digesting happen next to the simulation, in another process,
+while the screen's side only receives a few tuples per frame. Memory is bounded: a lane
+keeps its newest bars.
 """
 
 from __future__ import annotations
@@ -9,15 +12,34 @@ from __future__ import annotations
 import re
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 
 from cache.events import Event, Op, Phase
 from cache.oracle import StaleRead
 
-__all__ = ["Bar", "Lane", "LaneModel"]
+__all__ = ["BARS_PER_LANE", "Bar", "BarState", "Lane", "LaneModel"]
 
-BARS_PER_LANE = 4_096
+BARS_PER_LANE = 1_024
+_INDEX_SLACK = 10_000
 _TOP = {Op.UPDATE: "update", Op.GET: "read", Op.PREWARM: "background", Op.REFRESH: "background"}
 _NUMBER = re.compile(r"(\d+)$")
+
+
+class BarState(NamedTuple):
+    """Everything about a bar, as plain values that cross a process boundary cheaply."""
+
+    span: int
+    lane: str
+    kind: str
+    key: str
+    start: float
+    end: float | None
+    ack: float | None
+    window_end: float | None
+    version: int | None
+    stale: StaleRead | None
+    detected: bool
+    writes: tuple[int, ...]
 
 
 class Bar:
@@ -35,6 +57,7 @@ class Bar:
         "start",
         "version",
         "window_end",
+        "writes",
     )
 
     def __init__(self, span: int, kind: str, key: str, start: float, lane: str) -> None:
@@ -49,6 +72,23 @@ class Bar:
         self.version: int | None = None
         self.stale: StaleRead | None = None
         self.detected = False
+        self.writes: tuple[int, ...] = ()  # the store writes (spans) this update made
+
+    def state(self) -> BarState:
+        return BarState(
+            self.span,
+            self.lane,
+            self.kind,
+            self.key,
+            self.start,
+            self.end,
+            self.ack,
+            self.window_end,
+            self.version,
+            self.stale,
+            self.detected,
+            self.writes,
+        )
 
     def window(self, now: float) -> tuple[float, float] | None:
         """The race window: from the acknowledgement to the last invalidation (or to
@@ -95,20 +135,18 @@ class Lane:
 
 
 class LaneModel:
-    """Bars by lane, built incrementally from events."""
+    """Bars by lane, built from events (``feed``) or from another model's updates
+    (``apply``)."""
 
     def __init__(self) -> None:
         self.lanes: dict[str, Lane] = {}
         self.order: list[str] = []
         self._open: dict[int, Bar] = {}
+        self._by_span: OrderedDict[int, Bar] = OrderedDict()
         self._by_write: OrderedDict[int, Bar] = OrderedDict()
+        self._touched: dict[int, Bar] = {}
         self.stale_bars: deque[Bar] = deque(maxlen=1_000)
         self.t_max = 0.0
-        self.changed: set[str] = set()
-        self.version = 0  # bumped on every feed; the widget caches strips against it
-
-    def clear(self) -> None:
-        self.__init__()  # type: ignore[misc]
 
     def lane(self, name: str) -> Lane:
         lane = self.lanes.get(name)
@@ -120,19 +158,20 @@ class LaneModel:
 
     def feed(self, events: Iterable[Event], stale_of: Callable[[int], StaleRead | None]) -> None:
         """Take new events. ``stale_of(span)`` tells whether a completed read was stale."""
-        changed = self.changed
         opened = self._open
+        touched = self._touched
+        t_max = self.t_max
         for event in events:
-            self.t_max = max(self.t_max, event.time)
+            t_max = event.time if event.time > t_max else t_max
             kind = _TOP.get(event.op)
             if kind is not None and event.parent == 0:
                 if event.phase is Phase.START:
                     bar = Bar(event.span, kind, event.key, event.time, event.task)
-                    self.lane(event.task).bars.append(bar)
-                    opened[event.span] = bar
                     if kind == "update":
                         bar.version = event.version
-                    changed.add(event.task)
+                    self._add(bar)
+                    opened[event.span] = bar
+                    touched[bar.span] = bar
                     continue
                 closing = opened.pop(event.span, None)
                 if closing is None:
@@ -144,28 +183,95 @@ class LaneModel:
                     if verdict is not None:
                         closing.stale = verdict
                         self.stale_bars.append(closing)
-                changed.add(event.task)
+                touched[closing.span] = closing
                 continue
             parent = opened.get(event.parent)
             if parent is None:
                 continue
             if parent.kind == "update":
-                if event.op in (Op.SET, Op.EXEC) and event.version is not None:
+                op = event.op
+                if (op is Op.SET or op is Op.EXEC) and event.version is not None:
                     if event.phase is Phase.START:
-                        self._remember(self._by_write, event.span, parent)
+                        parent.writes = (*parent.writes, event.span)
+                        self._index(self._by_write, event.span, parent)
                     elif event.phase is Phase.COMPLETE and event.note != "aborted":
                         parent.ack = event.time
-                        if event.op is Op.EXEC:
+                        if op is Op.EXEC:
                             parent.window_end = event.time
-                elif event.op is Op.DELETE and event.phase is Phase.COMPLETE:
+                    touched[parent.span] = parent
+                elif op is Op.DELETE and event.phase is Phase.COMPLETE:
                     parent.window_end = event.time
+                    touched[parent.span] = parent
             elif event.op is Op.INCONSISTENT and event.phase is Phase.START:
                 parent.detected = True
-        self.version += 1
+                touched[parent.span] = parent
+        self.t_max = t_max
 
-    def _remember(self, index: OrderedDict[int, Bar], span: int, bar: Bar) -> None:
+    def take_updates(self) -> list[BarState]:
+        """The bars created or changed since the last call."""
+        touched, self._touched = self._touched, {}
+        return [bar.state() for bar in touched.values()]
+
+    def apply(self, updates: Iterable[BarState], t_max: float | None = None) -> None:
+        """Take another model's ``take_updates``. This runs on the screen's side for every
+        bar of a busy workload, hence the plain loop with everything bound locally."""
+        by_span = self._by_span
+        by_write = self._by_write
+        lanes = self.lanes
+        stale_bars = self.stale_bars
+        latest = self.t_max
+        for state in updates:
+            span = state[0]
+            bar = by_span.get(span)
+            if bar is None:
+                bar = Bar(span, state[2], state[3], state[4], state[1])
+                lane = lanes.get(bar.lane)
+                if lane is None:
+                    lane = self.lane(bar.lane)
+                lane.bars.append(bar)
+                by_span[span] = bar
+            (
+                _,
+                _,
+                _,
+                _,
+                _,
+                end,
+                bar.ack,
+                bar.window_end,
+                bar.version,
+                stale,
+                bar.detected,
+                writes,
+            ) = state
+            bar.end = end
+            if stale is not None and bar.stale is None:
+                bar.stale = stale
+                stale_bars.append(bar)
+            if writes and writes != bar.writes:
+                bar.writes = writes
+                for write in writes:
+                    by_write[write] = bar
+            if end is not None and end > latest:
+                latest = end
+        self.t_max = max(latest, t_max or 0.0)
+        if len(by_span) > 2 * BARS_PER_LANE * len(lanes) + _INDEX_SLACK:
+            self._reindex()
+
+    def _reindex(self) -> None:
+        """Forget index entries for bars the lanes no longer keep (memory stays flat)."""
+        kept = {bar.span: bar for lane in self.lanes.values() for bar in lane.bars}
+        self._by_span = OrderedDict(kept)
+        self._by_write = OrderedDict((write, bar) for bar in kept.values() for write in bar.writes)
+
+    def _add(self, bar: Bar) -> None:
+        self.lane(bar.lane).bars.append(bar)
+        self._index(self._by_span, bar.span, bar)
+
+    @staticmethod
+    def _index(index: OrderedDict[int, Bar], span: int, bar: Bar) -> None:
         index[span] = bar
-        if len(index) > BARS_PER_LANE * 4:
+        if len(index) > BARS_PER_LANE * 16:
             index.popitem(last=False)
 
     def missed_bar(self, bar: Bar) -> Bar | None:
@@ -173,10 +279,6 @@ class LaneModel:
         if bar.stale is None:
             return None
         return self._by_write.get(bar.stale.missed.span)
-
-    def take_changed(self) -> set[str]:
-        changed, self.changed = self.changed, set()
-        return changed
 
     def __len__(self) -> int:
         return len(self.order)

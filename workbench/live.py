@@ -15,15 +15,17 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from cache.backends.base import BackendError
 from cache.scheduler.core import Deadlock, Status, StepLimitExceeded
 from cache.service import StrategyFailed
 from cache.simulation import Simulation
 from cache.stats import Rate, wilson
+from workbench.feed import Frame, FramePacker
 from workbench.settings import LiveSettings
 
-__all__ = ["LiveRun", "LiveState", "LiveStats", "snapshot"]
+__all__ = ["LiveEngine", "LiveRun", "LiveState", "LiveStats", "snapshot"]
 
 HISTORY_EVENTS = 50_000  # what the timeline and log may look back over
 KEEP_STALE = 1_000  # stale reads kept for display; counts stay exact
@@ -75,6 +77,38 @@ def snapshot(
     )
 
 
+class LiveEngine(Protocol):
+    """What the live view drives: a run here (``LiveRun``) or in another process
+    (``workbench.remote.RemoteLiveRun``)."""
+
+    settings: LiveSettings
+    speed: float
+    state: LiveState
+    error: str | None
+
+    def frame(self) -> Frame | None:
+        """What the screen should add since the last call (``None``: nothing new)."""
+        ...
+
+    def start(self) -> bool: ...
+
+    def pause(self) -> bool: ...
+
+    def toggle(self) -> LiveState: ...
+
+    def stop(self) -> bool: ...
+
+    def reset(self, settings: LiveSettings | None = None) -> None: ...
+
+    def advance(self, wall_seconds: float, budget: float = 0.008) -> None: ...
+
+    def advance_virtual(self, seconds: float) -> None: ...
+
+    def stats(self) -> LiveStats: ...
+
+    def close(self) -> None: ...
+
+
 class LiveRun:
     """Owns one live simulation and its state machine (ready, running, paused, stopped)."""
 
@@ -85,6 +119,8 @@ class LiveRun:
         self.error: str | None = None
         self.behind = False
         self.sim = self._build()
+        self._cursor = 0
+        self._packer = FramePacker(self.sim.oracle.verdict)
         self._bucket_end = BUCKET
         self._bucket_reads = 0
         self._bucket_stale = 0
@@ -140,6 +176,8 @@ class LiveRun:
         self.error = None
         self.behind = False
         self.sim = self._build()
+        self._cursor = 0
+        self._packer = FramePacker(self.sim.oracle.verdict)
         self._bucket_end = BUCKET
         self._bucket_reads = self._bucket_stale = 0
         self._rates.clear()
@@ -186,6 +224,25 @@ class LiveRun:
 
     def stats(self) -> LiveStats:
         return snapshot(self.sim, behind=self.behind, sparkline=tuple(self._rates))
+
+    # -- what the live view reads (the same for a run in another process) ---------------------
+
+    def frame(self) -> Frame | None:
+        batch = self.sim.history.since(self._cursor)
+        self._cursor = batch.cursor
+        if not batch.events:
+            return None
+        return self._packer.pack(batch.events)
+
+    def advance_virtual(self, seconds: float) -> None:
+        """Run ``seconds`` of virtual time at once, then pause: deterministic, for tests and
+        screenshots."""
+        self.start()
+        self.advance(seconds / self.speed, budget=float("inf"))
+        self.pause()
+
+    def close(self) -> None:
+        self.sim.close()
 
     def __repr__(self) -> str:
         return (

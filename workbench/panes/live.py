@@ -8,6 +8,7 @@ the counter, all inside one ``batch_update``. Nothing is mounted or recomposed p
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from textual import on
@@ -18,8 +19,9 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cache.simulation import Simulation
+from workbench.feed import FramePacker
 from workbench.lanes import LaneModel
-from workbench.live import LiveRun, LiveState, snapshot
+from workbench.live import LiveEngine, LiveRun, LiveState, snapshot
 from workbench.settings import KNOBS, LiveSettings
 from workbench.widgets.controls import Controls
 from workbench.widgets.counter import StaleCounter
@@ -29,6 +31,11 @@ from workbench.widgets.timeline import Timeline
 __all__ = ["LivePane", "Replay"]
 
 FPS = 60
+SIM_SHARE = 0.55  # of wall time, for the simulation; the rest is for drawing
+MAX_SIM_SLICE = 0.030
+COUNTER_INTERVAL = 0.1
+RECENT_LINES = 2_000  # live log lines kept to show again after a replay
+REPLAY_LINES = 100_000
 LEGEND = "━ update ▒ race window ─ read ✗ stale ! repaired · background"
 SPEEDS = (
     0.001,
@@ -84,14 +91,21 @@ class LivePane(Horizontal):
             super().__init__()
             self.error = error
 
-    def __init__(self, settings: LiveSettings, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: LiveSettings,
+        *,
+        engine: LiveEngine | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
-        self.live = LiveRun(settings)
+        self.live: LiveEngine = engine if engine is not None else LiveRun(settings)
         self.model = LaneModel()
-        self.cursor = 0
+        self._recent_lines: deque[str] = deque(maxlen=RECENT_LINES)
         self.replay: Replay | None = None
         self._timer: Timer | None = None
         self._last_frame = 0.0
+        self._last_counter = 0.0
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="live-sidebar"):
@@ -106,7 +120,6 @@ class LivePane(Horizontal):
             yield EventLog(id="event-log")
 
     def on_mount(self) -> None:
-        self.query_one(EventLog).restart(self.live.sim.oracle.verdict)
         self._timer = self.set_interval(1 / FPS, self._frame, pause=True)
         self.call_after_refresh(self._announce)
 
@@ -135,7 +148,7 @@ class LivePane(Horizontal):
         was_running = self.live.state is LiveState.RUNNING
         self.live.reset(settings)
         self.model = LaneModel()
-        self.cursor = 0
+        self._recent_lines.clear()
         if self.replay is None:
             self._attach_view()
         if was_running:
@@ -153,10 +166,11 @@ class LivePane(Horizontal):
         self._sync_timer()
         self.replay = replay
         model = LaneModel()
-        model.feed(replay.sim.history, replay.sim.oracle.verdict)
-        log = self.query_one(EventLog)
-        log.restart(replay.sim.oracle.verdict)
-        log.add(replay.sim.history)
+        frame = FramePacker(replay.sim.oracle.verdict, lines_per_frame=REPLAY_LINES).pack(
+            list(replay.sim.history)
+        )
+        model.apply(frame.bars, frame.t_max)
+        self.query_one(EventLog).restart(frame.lines)
         self.timeline.reset(model)
         self.timeline.scale_ms = 0.1
         if model.stale_bars:
@@ -175,17 +189,14 @@ class LivePane(Horizontal):
     def on_unmount(self) -> None:
         # Close the run's coroutines, even those that never started, so nothing is left
         # half-alive (or warns about never being awaited) when the app exits.
-        self.live.sim.close()
+        self.live.close()
 
     # -- internals -----------------------------------------------------------------------------
 
     def _attach_view(self) -> None:
         """Point the timeline and the log at the live run, showing what it has so far."""
         self.timeline.reset(self.model, "Press space to start the live workload.")
-        log = self.query_one(EventLog)
-        log.restart(self.live.sim.oracle.verdict)
-        batch = self.live.sim.history.since(max(0, self.live.sim.history.total - 2000))
-        log.add(batch.events)
+        self.query_one(EventLog).restart(self._recent_lines)
         self.query_one("#timeline-detail", Static).update(LEGEND)
 
     def _sync_timer(self) -> None:
@@ -201,9 +212,7 @@ class LivePane(Horizontal):
     def advance_virtual(self, seconds: float) -> None:
         """Run ``seconds`` of virtual time at once and show the result: deterministic, for
         tests and screenshots, where wall-clock frames would make every run differ."""
-        self.live.start()
-        self.live.advance(seconds / self.live.speed, budget=float("inf"))
-        self.live.pause()
+        self.live.advance_virtual(seconds)
         self._pull()
         self._sync_timer()
 
@@ -211,20 +220,29 @@ class LivePane(Horizontal):
         now = time.perf_counter()
         elapsed = min(now - self._last_frame, 0.25)  # after a stall, do not try to catch up
         self._last_frame = now
-        self.live.advance(elapsed)
-        self._pull()
+        # The simulation gets a share of the time that passed, not a fixed slice per
+        # frame: when drawing is slow, frames come less often and each may do more.
+        self.live.advance(elapsed, budget=min(SIM_SHARE * elapsed, MAX_SIM_SLICE))
+        self._pull(counter=now - self._last_counter >= COUNTER_INTERVAL)
 
-    def _pull(self) -> None:
+    def _pull(self, *, counter: bool = True) -> None:
         """Show what the run recorded since the last frame, in one batch."""
         live = self.live
-        batch = live.sim.history.since(self.cursor)
-        self.cursor = batch.cursor
+        frame = live.frame()
         with self.app.batch_update():
-            if self.replay is None and batch.events:
-                self.model.feed(batch.events, live.sim.oracle.verdict)
-                self.timeline.data_changed()
-                self.query_one(EventLog).add(batch.events)
-            self.query_one(StaleCounter).show(live.stats())
+            if frame is not None:
+                # Taken even while a replay is on screen, so the live model stays current.
+                self.model.apply(frame.bars, frame.t_max)
+                self._recent_lines.extend(frame.lines)
+                if self.replay is None:
+                    self.timeline.data_changed()
+                    self.query_one(EventLog).add(frame.lines, frame.skipped)
+            if counter or live.state is not LiveState.RUNNING:
+                # Ten times a second is as fast as anyone reads a number, and a counter
+                # repainted on the left with the timeline on the right makes Textual repaint
+                # everything between them.
+                self.query_one(StaleCounter).show(live.stats())
+                self._last_counter = time.perf_counter()
         if live.state is not LiveState.RUNNING:
             self._sync_timer()
             if live.state is LiveState.FAILED and live.error:

@@ -1,24 +1,19 @@
 """The text log beside the timeline: the same events, in the story's log shape.
 
-Lines go in with ``Log.write_lines``, one call per frame, never one call per event; when
-the workload produces more lines in a frame than anyone could read, only the newest are
-written and a line says how many were skipped.
+Lines arrive already formatted (``workbench.feed``) and go in with ``Log.write_lines``, one
+call per frame, never one call per event; when the workload produces more lines in a frame
+than anyone could read, only the newest are written and a line says how many were skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from textual.widgets import Log
-
-from cache.events import Event
-from cache.logfmt import LogFormatter
-from cache.oracle import StaleRead
 
 __all__ = ["EventLog"]
 
 MAX_LINES = 5_000
-LINES_PER_FRAME = 300
 
 
 class EventLog(Log):
@@ -30,26 +25,22 @@ class EventLog(Log):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(max_lines=MAX_LINES, auto_scroll=True, id=id)
-        self._formatter = LogFormatter()
         self.skipped = 0
 
-    def restart(self, stale_of: Callable[[int], StaleRead | None]) -> None:
-        """Forget everything: a new run (or a replay) is about to be shown."""
+    def restart(self, lines: Iterable[str] = ()) -> None:
+        """Forget everything and show ``lines``: a new run (or a replay) is on screen."""
         self.clear()
-        self._formatter = LogFormatter(stale_of)
         self.skipped = 0
+        self.write_lines(list(lines))
 
-    def add(self, events: Iterable[Event]) -> int:
-        """Format and append a frame's events; returns how many lines were written."""
-        lines = list(self._formatter.lines(events))
-        if not lines:
-            return 0
-        if len(lines) > LINES_PER_FRAME:
-            skipped = len(lines) - LINES_PER_FRAME
+    def add(self, lines: list[str], skipped: int = 0) -> int:
+        """Append a frame's lines (``skipped``: lines the frame had no room for)."""
+        if skipped:
             self.skipped += skipped
             lines = [
                 f"... {skipped} lines skipped at this speed (slow down or pause to read them all)",
-                *lines[-LINES_PER_FRAME:],
+                *lines,
             ]
-        self.write_lines(lines)
+        if lines:
+            self.write_lines(lines)
         return len(lines)
