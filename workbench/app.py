@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
+from cache.backends.base import BackendError
+from workbench.backend_choice import SIM, BackendChoice
 from workbench.bindings import ACTIONS, app_bindings
 from workbench.casebook import Casebook
 from workbench.live import LiveEngine, LiveState
@@ -23,6 +25,7 @@ from workbench.panes.live import LivePane
 from workbench.panes.verify import VerifyPane
 from workbench.settings import LiveSettings
 from workbench.stages import Stage, StageState
+from workbench.widgets.controls import Controls
 
 __all__ = ["WorkbenchApp"]
 
@@ -47,12 +50,16 @@ class WorkbenchApp(App[None]):
         *,
         autostart: bool = False,
         separate_process: bool = False,
+        backend: BackendChoice = SIM,
+        allow_remote: bool = False,
     ) -> None:
         """``separate_process`` runs the live simulation in a child process, so it and the
         screen each get a core; tests keep it in-process, where they can reach into it."""
         super().__init__()
         self.settings = settings if settings is not None else LiveSettings()
         self.casebook = Casebook(seed=self.settings.seed)
+        self._start_backend = backend
+        self.allow_remote = allow_remote
         self.autostart = autostart
         self.engine: LiveEngine | None = None
         if separate_process:
@@ -66,7 +73,13 @@ class WorkbenchApp(App[None]):
         yield Header()
         with TabbedContent(initial="live", id="tabs"):
             with TabPane("0 Live", id="live"):
-                yield LivePane(self.settings, engine=self.engine, id="live-pane")
+                yield LivePane(
+                    self.settings,
+                    engine=self.engine,
+                    backend=self._start_backend,
+                    allow_remote=self.allow_remote,
+                    id="live-pane",
+                )
             for stage, pane in _PANES.items():
                 with TabPane(self._tab_label(stage), id=stage.value):
                     if pane is EvidencePane:
@@ -81,6 +94,44 @@ class WorkbenchApp(App[None]):
         if self.autostart:
             self.live.toggle()
         self.live.timeline.focus()
+        if self._start_backend.is_redis:
+            self.use_backend(self._start_backend)
+
+    # -- the backend for stage batches ----------------------------------------------------------
+
+    @on(Controls.BackendChosen)
+    def _backend_chosen(self, event: Controls.BackendChosen) -> None:
+        self.use_backend(event.backend)
+
+    def use_backend(self, backend: BackendChoice) -> None:
+        """Check the server answers, then run stage batches there; on failure, a
+        notification and back to the simulator."""
+        if not backend.is_redis:
+            self.casebook.backend = backend
+            self.notify("Stage batches run on the simulator.", timeout=3)
+            return
+        self._probe(backend)
+
+    @work(exclusive=True, group="backend", exit_on_error=False, description="Connecting")
+    async def _probe(self, backend: BackendChoice) -> None:
+        try:
+            await backend.probe()
+        except BackendError as error:
+            self.casebook.backend = SIM
+            self.query_one(Controls).show_backend(SIM)
+            self.notify(
+                f"{error}. Stage batches stay on the simulator.",
+                severity="error",
+                title="Redis unreachable",
+                timeout=10,
+            )
+            return
+        self.casebook.backend = backend
+        self.notify(
+            f"Stage batches now run on {backend.describe()}; the live view stays "
+            "simulated (real time cannot be slowed down).",
+            timeout=6,
+        )
 
     @property
     def live(self) -> LivePane:

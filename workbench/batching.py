@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable
 
 from cache.batch import Batch, BatchResult, RunSpec
+from workbench.backend_choice import SIM, BackendChoice
 
 __all__ = ["run_in_steps"]
 
@@ -21,8 +22,12 @@ async def run_in_steps(
     progress: Callable[[BatchResult], None],
     *,
     step: int = 20,
+    backend: BackendChoice = SIM,
 ) -> BatchResult:
-    """Run ``runs`` runs, calling ``progress`` after each step of ``step`` runs."""
+    """Run ``runs`` runs, calling ``progress`` after each step of ``step`` runs. On Redis a
+    lost server raises ``BackendError`` after ``progress`` has seen what was measured."""
+    if backend.is_redis:
+        return await backend.run(spec, runs, seed, progress, step=max(1, step // 4))
     batch = Batch(spec, runs, seed)
     try:
         while not batch.done:

@@ -228,6 +228,7 @@ def _live_spec(
     help="Live run: recent changes applied (async, prewarm, ttl-refresh, all, none).",
 )
 @click.option("--start", "autostart", is_flag=True, help="Start the live workload at once.")
+@_backend_options
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -235,6 +236,9 @@ def cli(
     strategy: type[Strategy],
     changes: frozenset[Change],
     autostart: bool,
+    backend: str,
+    redis_url: str,
+    allow_remote: bool,
     **knobs: Any,
 ) -> None:
     """Race Workbench: reproduce, explain and fix a cache race condition.
@@ -248,9 +252,17 @@ def cli(
         settings = LiveSettings(strategy=strategy, changes=changes, **values)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+    target = _redis_target(ctx, backend, redis_url, allow_remote)
     from workbench.app import WorkbenchApp  # only the TUI pays for importing Textual
+    from workbench.backend_choice import BackendChoice
 
-    WorkbenchApp(settings, autostart=autostart, separate_process=True).run()
+    WorkbenchApp(
+        settings,
+        autostart=autostart,
+        separate_process=True,
+        backend=BackendChoice(target),
+        allow_remote=allow_remote,
+    ).run()
 
 
 @cli.command()

@@ -3,6 +3,7 @@ turned into notifications (one handler, so a failing batch never takes the app d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,6 +13,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from cache.batch import BatchResult, RunSpec
+from workbench.batching import run_in_steps
 from workbench.casebook import Casebook
 from workbench.messages import StageProgress
 from workbench.stages import Stage, StageState
@@ -63,6 +66,19 @@ class StagePane(VerticalScroll):
 
     def refresh_header(self) -> None:
         self.query_one(".stage-header", Static).update(self._header())
+
+    async def run_story(
+        self,
+        spec: RunSpec,
+        runs: int,
+        progress: Callable[[BatchResult], None],
+        *,
+        step: int = 20,
+    ) -> BatchResult:
+        """Run a batch with the investigation's seed, on the chosen backend."""
+        return await run_in_steps(
+            spec, runs, self.casebook.seed, progress, step=step, backend=self.casebook.backend
+        )
 
     def begin(self) -> None:
         """The user acted in this stage: it is in progress (if it was pending)."""

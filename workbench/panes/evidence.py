@@ -14,7 +14,6 @@ from cache.scenarios.changes import Change
 from cache.scenarios.story import StoryScenario
 from cache.simulation import Knobs
 from cache.strategies.registry import BUILTIN, load_strategy
-from workbench.batching import run_in_steps
 from workbench.casebook import Casebook
 from workbench.messages import OpenReplay
 from workbench.panes.base import StagePane
@@ -91,7 +90,7 @@ class EvidencePane(StagePane):
 
     @work(exclusive=True, group="evidence", exit_on_error=False, description="Evidence batch")
     async def _run(self, spec: RunSpec, runs: int) -> None:
-        result = await run_in_steps(spec, runs, self.casebook.seed, self._progress)
+        result = await self.run_story(spec, runs, self._progress)
         self._done(spec, result)
 
     def _progress(self, result: BatchResult) -> None:
@@ -106,8 +105,9 @@ class EvidencePane(StagePane):
         self.casebook.evidence_spec = spec
         self.query_one("#evidence-run", Button).disabled = False
         text = Text()
+        where = "" if result.backend == "sim" else f" on {self.casebook.backend.describe()}"
         text.append(
-            f"{result.strategy}: {result.failures} of {result.completed} runs failed: ",
+            f"{result.strategy}{where}: {result.failures} of {result.completed} runs failed: ",
             style="bold",
         )
         text.append(str(result.rate), style="red" if result.failures else "green")
@@ -136,6 +136,15 @@ class EvidencePane(StagePane):
             run = int(option.id or 0)
         spec = self.casebook.evidence_spec
         if spec is None:
+            return
+        if self.result is not None and self.result.backend == "redis":
+            self.notify(
+                "A run on a real server cannot be replayed: the network chose its "
+                "interleaving. Run the test on the simulator to open failing runs.",
+                severity="warning",
+                title="No replay",
+                timeout=8,
+            )
             return
         sim = spec.simulate(derive_seed(self.casebook.seed, run))
         sim.run()

@@ -13,7 +13,6 @@ from cache.scenarios.story import StoryScenario
 from cache.simulation import Knobs
 from cache.stats import Rate
 from cache.strategies.registry import BUILTIN, load_strategy
-from workbench.batching import run_in_steps
 from workbench.panes.base import StagePane
 from workbench.settings import KnobSpec, parse_knob
 from workbench.stages import Stage
@@ -116,7 +115,7 @@ class HypothesisPane(StagePane):
             def show(result: BatchResult, label: str = label) -> None:
                 out.update(f"{label}: {result.completed}/{result.runs} runs...")
 
-            result = await run_in_steps(spec, RUNS, self.casebook.seed, show)
+            result = await self.run_story(spec, RUNS, show)
             rates.append((label, result.rate))
         text = Text()
         for label, rate in rates:
@@ -136,8 +135,8 @@ class HypothesisPane(StagePane):
     async def _try(self, name: str, widen: float) -> None:
         out = self.query_one("#hypothesis-fix-result", Static)
         spec = RunSpec(StoryScenario(), load_strategy(name), Knobs(widen_ms=widen))
-        result = await run_in_steps(
-            spec, RUNS, self.casebook.seed, lambda r: out.update(f"{r.completed}/{r.runs} runs...")
+        result = await self.run_story(
+            spec, RUNS, lambda r: out.update(f"{r.completed}/{r.runs} runs...")
         )
         self.casebook.candidate = (name, result.rate)
         text = rate_bar(f"{name}, widened by {widen:g} ms", result.rate)

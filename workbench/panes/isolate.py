@@ -15,7 +15,6 @@ from cache.scenarios.changes import ALL_CHANGES, Change, format_changes
 from cache.scenarios.story import StoryScenario
 from cache.simulation import Knobs
 from cache.strategies.registry import BUILTIN, load_strategy
-from workbench.batching import run_in_steps
 from workbench.casebook import Casebook
 from workbench.panes.base import StagePane
 from workbench.stages import Stage
@@ -125,7 +124,7 @@ class IsolatePane(StagePane):
             def show(result: BatchResult, label: Static = label) -> None:
                 label.update(f"measuring... {result.completed}/{result.runs}")
 
-            result = await run_in_steps(spec, RUNS, self.casebook.seed, show)
+            result = await self.run_story(spec, RUNS, show)
             text = Text(f"{name}: ", style="bold")
             text.append(str(result.rate), style="red" if result.failures else "green")
             label.update(text)
@@ -138,7 +137,7 @@ class IsolatePane(StagePane):
         table = self.query_one("#isolate-table", DataTable)
         for changes in configurations:
             spec = RunSpec(StoryScenario(changes=changes), broken, Knobs())
-            result = await run_in_steps(spec, RUNS, self.casebook.seed, lambda r: None)
+            result = await self.run_story(spec, RUNS, lambda r: None)
             self.measured[changes] = result
             key = format_changes(changes)
             row = (key, f"{result.failures}/{result.completed}", str(result.rate))

@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cache.simulation import Simulation
+from workbench.backend_choice import SIM, BackendChoice
 from workbench.feed import FramePacker
 from workbench.lanes import LaneModel
 from workbench.live import LiveEngine, LiveRun, LiveState, snapshot
@@ -96,9 +97,13 @@ class LivePane(Horizontal):
         settings: LiveSettings,
         *,
         engine: LiveEngine | None = None,
+        backend: BackendChoice = SIM,
+        allow_remote: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self._backend = backend
+        self._allow_remote = allow_remote
         self.live: LiveEngine = engine if engine is not None else LiveRun(settings)
         self.model = LaneModel()
         self._recent_lines: deque[str] = deque(maxlen=RECENT_LINES)
@@ -109,7 +114,9 @@ class LivePane(Horizontal):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="live-sidebar"):
-            yield Controls(self.live.settings, id="controls")
+            yield Controls(
+                self.live.settings, self._backend, allow_remote=self._allow_remote, id="controls"
+            )
             yield StaleCounter(id="counter")
         with Vertical(id="live-main"):
             yield Static("", id="live-status")

@@ -17,7 +17,6 @@ from cache.scenarios.changes import ALL_CHANGES
 from cache.scenarios.story import StoryScenario
 from cache.simulation import Knobs
 from cache.strategies.registry import BUILTIN, load_strategy
-from workbench.batching import run_in_steps
 from workbench.casebook import Casebook
 from workbench.panes.base import StagePane
 from workbench.settings import KnobSpec, parse_knob
@@ -106,10 +105,9 @@ class VerifyPane(StagePane):
     @work(exclusive=True, group="verify", exit_on_error=False, description="Verification")
     async def _verify(self, fix: str, runs: int) -> None:
         spec = RunSpec(StoryScenario(), load_strategy(fix), Knobs())
-        result = await run_in_steps(
+        result = await self.run_story(
             spec,
             runs,
-            self.casebook.seed,
             lambda r: self.query_one(ProgressBar).update(progress=r.completed),
             step=25,
         )

@@ -14,11 +14,15 @@ from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, Static
 
+from cache.redis_url import BadRedisUrl, RemoteRedisRefused
 from cache.strategies.base import Strategy
 from cache.strategies.registry import BUILTIN, StrategyNotFound, load_strategy
+from workbench.backend_choice import SIM, BackendChoice
 from workbench.settings import KNOBS, KnobSpec, LiveSettings, parse_knob
 
-__all__ = ["Controls"]
+__all__ = ["DEFAULT_REDIS_URL", "Controls"]
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 class KnobValidator(Validator):
@@ -52,6 +56,7 @@ class Controls(Vertical):
     Controls Input.-invalid { background: $error 30%; }
     Controls Select { margin: 0 0 1 0; }
     Controls #controls-error { color: $error; height: auto; }
+    Controls .section { color: $text-muted; margin: 1 0 0 0; }
     """
 
     class KnobChanged(Message):
@@ -62,6 +67,13 @@ class Controls(Vertical):
             self.name = name
             self.value = value
 
+    class BackendChosen(Message):
+        """Stage batches should run here from now on (the app checks it can connect)."""
+
+        def __init__(self, backend: BackendChoice) -> None:
+            super().__init__()
+            self.backend = backend
+
     class StrategyChosen(Message):
         """A strategy was picked (or loaded from ``module:Class``)."""
 
@@ -69,9 +81,18 @@ class Controls(Vertical):
             super().__init__()
             self.strategy = strategy
 
-    def __init__(self, settings: LiveSettings, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: LiveSettings,
+        backend: BackendChoice = SIM,
+        *,
+        allow_remote: bool = False,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self._settings = settings
+        self._backend = backend
+        self._allow_remote = allow_remote
         self._strategies: dict[str, type[Strategy]] = dict(BUILTIN)
         self._strategies.setdefault(settings.strategy.name, settings.strategy)
 
@@ -95,6 +116,21 @@ class Controls(Vertical):
                     id=f"knob-{spec.name}",
                     tooltip=f"{spec.help} ({spec.describe_range()}); Enter applies",
                 )
+        yield Label("stage batches run on", classes="section")
+        yield Select(
+            [("simulator", "sim"), ("Redis server", "redis")],
+            value="redis" if self._backend.is_redis else "sim",
+            allow_blank=False,
+            id="backend",
+        )
+        with Horizontal(classes="knob"):
+            yield Label("redis url")
+            target = self._backend.target
+            yield Input(
+                target.url if target is not None else DEFAULT_REDIS_URL,
+                id="redis-url",
+                tooltip="loopback only (127.0.0.1, ::1, localhost, unix://); Enter applies",
+            )
         yield Static("", id="controls-error")
 
     def show_settings(self, settings: LiveSettings) -> None:
@@ -110,7 +146,7 @@ class Controls(Vertical):
 
     @on(Input.Changed)
     def _validate_in_place(self, event: Input.Changed) -> None:
-        if event.input.id == "load-strategy":
+        if event.input.id in ("load-strategy", "redis-url"):
             return
         result = event.validation_result
         self._error("" if result is None or result.is_valid else result.failure_descriptions[0])
@@ -120,6 +156,10 @@ class Controls(Vertical):
         event.stop()
         if event.input.id == "load-strategy":
             self._load(event.value)
+            return
+        if event.input.id == "redis-url":
+            if self.query_one("#backend", Select).value == "redis":
+                self._choose_redis()
             return
         name = (event.input.id or "").removeprefix("knob-")
         spec = next(s for s in KNOBS if s.name == name)
@@ -148,6 +188,34 @@ class Controls(Vertical):
         select.set_options([(name, name) for name in self._strategies])
         select.value = strategy.name
         self.post_message(self.StrategyChosen(strategy))
+
+    @on(Select.Changed, "#backend")
+    def _backend_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value == "redis":
+            self._choose_redis()
+        elif self._backend.is_redis:
+            self._backend = SIM
+            self.post_message(self.BackendChosen(SIM))
+
+    def _choose_redis(self) -> None:
+        field = self.query_one("#redis-url", Input)
+        try:
+            choice = BackendChoice.redis(field.value, allow_remote=self._allow_remote)
+        except (BadRedisUrl, RemoteRedisRefused) as error:
+            field.add_class("-invalid")
+            self._error(str(error))
+            return
+        field.remove_class("-invalid")
+        self._error("")
+        self._backend = choice
+        self.post_message(self.BackendChosen(choice))
+
+    def show_backend(self, backend: BackendChoice) -> None:
+        """Reflect a backend set elsewhere (or one the app fell back from)."""
+        self._backend = backend
+        with self.prevent(Select.Changed):
+            self.query_one("#backend", Select).value = "redis" if backend.is_redis else "sim"
 
     @on(Select.Changed, "#strategy")
     def _choose(self, event: Select.Changed) -> None:
