@@ -3,12 +3,14 @@ the panes do the work, ``bindings.py`` holds the keys, the core does the computi
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Awaitable, Callable, Iterable
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
@@ -28,6 +30,9 @@ from workbench.stages import Stage, StageState
 from workbench.widgets.controls import Controls
 
 __all__ = ["WorkbenchApp"]
+
+# Which tab an action's key belongs to (its palette command works from anywhere).
+_ACTION_TABS = {a.action.split("(")[0]: a.tab for a in ACTIONS if a.tab is not None}
 
 _PANES: dict[Stage, type[EvidencePane | IsolatePane | HypothesisPane | VerifyPane]] = {
     Stage.EVIDENCE: EvidencePane,
@@ -80,17 +85,21 @@ class WorkbenchApp(App[None]):
                     allow_remote=self.allow_remote,
                     id="live-pane",
                 )
-            for stage, pane in _PANES.items():
-                with TabPane(self._tab_label(stage), id=stage.value):
-                    if pane is EvidencePane:
-                        yield EvidencePane(
-                            self.casebook, self.settings.strategy.name, id=f"{stage.value}-pane"
-                        )
-                    else:
-                        yield pane(self.casebook, id=f"{stage.value}-pane")  # type: ignore[call-arg]
+            book = self.casebook
+            with TabPane(self._tab_label(Stage.EVIDENCE), id="evidence"):
+                yield EvidencePane(book, self.settings.strategy.name, id="evidence-pane")
+            with TabPane(self._tab_label(Stage.ISOLATE), id="isolate"):
+                yield IsolatePane(book, id="isolate-pane")
+            with TabPane(self._tab_label(Stage.HYPOTHESIS), id="hypothesis"):
+                yield HypothesisPane(book, id="hypothesis-pane")
+            with TabPane(self._tab_label(Stage.VERIFY), id="verify"):
+                yield VerifyPane(book, id="verify-pane")
         yield Footer()
 
     def on_mount(self) -> None:
+        # Everything built so far lives as long as the app: keep it out of the garbage
+        # collector's full passes, whose pauses grow with every object they must scan.
+        gc.freeze()
         if self.autostart:
             self.live.toggle()
         self.live.timeline.focus()
@@ -147,13 +156,13 @@ class WorkbenchApp(App[None]):
     # -- bindings and commands ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        spec = next((a for a in ACTIONS if a.action.split("(")[0] == action), None)
-        if spec is None or spec.tab is None:
+        tab = _ACTION_TABS.get(action)
+        if tab is None:
             return True
         try:
-            return self.active_tab == spec.tab
-        except Exception:  # during start-up the tabs may not exist yet
-            return spec.tab == "live"
+            return self.active_tab == tab
+        except (NoMatches, ScreenStackError):  # starting up: the tabs are not there yet
+            return tab == "live"
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:

@@ -19,8 +19,8 @@ from cache.oracle import StaleRead
 
 __all__ = ["BARS_PER_LANE", "Bar", "BarState", "Lane", "LaneModel"]
 
-BARS_PER_LANE = 1_024
-_INDEX_SLACK = 10_000
+BARS_PER_LANE = 512
+_INDEX_SLACK = 4_096
 _TOP = {Op.UPDATE: "update", Op.GET: "read", Op.PREWARM: "background", Op.REFRESH: "background"}
 _NUMBER = re.compile(r"(\d+)$")
 
@@ -255,23 +255,20 @@ class LaneModel:
             if end is not None and end > latest:
                 latest = end
         self.t_max = max(latest, t_max or 0.0)
-        if len(by_span) > 2 * BARS_PER_LANE * len(lanes) + _INDEX_SLACK:
-            self._reindex()
-
-    def _reindex(self) -> None:
-        """Forget index entries for bars the lanes no longer keep (memory stays flat)."""
-        kept = {bar.span: bar for lane in self.lanes.values() for bar in lane.bars}
-        self._by_span = OrderedDict(kept)
-        self._by_write = OrderedDict((write, bar) for bar in kept.values() for write in bar.writes)
+        # Forget the oldest index entries a little at a time (never a pause to rebuild):
+        # bars that old are off their lanes already, or will not change again.
+        limit = BARS_PER_LANE * max(len(lanes), 1) + _INDEX_SLACK
+        for index in (by_span, by_write):
+            while len(index) > limit:
+                index.popitem(last=False)
 
     def _add(self, bar: Bar) -> None:
         self.lane(bar.lane).bars.append(bar)
         self._index(self._by_span, bar.span, bar)
 
-    @staticmethod
-    def _index(index: OrderedDict[int, Bar], span: int, bar: Bar) -> None:
+    def _index(self, index: OrderedDict[int, Bar], span: int, bar: Bar) -> None:
         index[span] = bar
-        if len(index) > BARS_PER_LANE * 16:
+        if len(index) > BARS_PER_LANE * max(len(self.lanes), 1) + _INDEX_SLACK:
             index.popitem(last=False)
 
     def missed_bar(self, bar: Bar) -> Bar | None:

@@ -16,6 +16,7 @@ import contextlib
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from multiprocessing.connection import Connection
 from typing import NamedTuple
@@ -50,16 +51,56 @@ def _child(conn: Connection, settings: LiveSettings) -> None:
         _serve(conn, settings)
 
 
+class _Outbox:
+    """Batches waiting for the pipe. A thread sends them, merging whatever piled up while
+    the screen was busy, so the simulation never waits for the screen to read."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._pending: list[_Batch] = []
+        self._ready = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._send_forever, daemon=True)
+        self._thread.start()
+
+    def put(self, batch: _Batch) -> None:
+        with self._ready:
+            self._pending.append(batch)
+            self._ready.notify()
+
+    def close(self) -> None:
+        with self._ready:
+            self._closed = True
+            self._ready.notify()
+        self._thread.join(timeout=2)
+
+    def _send_forever(self) -> None:
+        while True:
+            with self._ready:
+                while not self._pending and not self._closed:
+                    self._ready.wait()
+                if not self._pending:
+                    return
+                pending, self._pending = self._pending, []
+            last = pending[-1]
+            frame = merge(b.frame for b in pending if b.frame is not None)
+            try:
+                self._conn.send(last._replace(frame=frame))
+            except (OSError, ValueError):
+                return
+
+
 def _serve(conn: Connection, settings: LiveSettings) -> None:
     """Obey commands, advance by the wall clock, send what was recorded."""
     run = LiveRun(settings)
     acked = 0
     last = time.perf_counter()
+    outbox = _Outbox(conn)
 
     def send() -> None:
         # The events are digested here, into bars and log lines: the screen's process
         # receives a few tuples a frame instead of every event.
-        conn.send(_Batch(acked, run.frame(), run.stats(), run.state.value, run.error))
+        outbox.put(_Batch(acked, run.frame(), run.stats(), run.state.value, run.error))
 
     while True:
         timeout = 0.0 if run.state is LiveState.RUNNING else None
@@ -68,6 +109,7 @@ def _serve(conn: Connection, settings: LiveSettings) -> None:
             timeout = 0.0
             if command == "quit":
                 run.close()
+                outbox.close()
                 return
             if command == "reset":
                 run.reset(args[0])

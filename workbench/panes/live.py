@@ -1,8 +1,9 @@
 """The live view: controls, counter, timeline and log over a running workload or a replay.
 
-Once per frame (and only while a run is going) the pane advances the live run within a CPU
-budget, pulls the new events in one batch, feeds the timeline model and the log, and updates
-the counter, all inside one ``batch_update``. Nothing is mounted or recomposed per event.
+Once per frame (and only while a run is going) the pane advances the live run (or, when it
+runs in a child process, drains what the child sent), takes one ``Frame`` of changed bars
+and new log lines, and applies it to the timeline and the log inside one ``batch_update``;
+the counter follows ten times a second. Nothing is mounted or recomposed per event.
 """
 
 from __future__ import annotations
@@ -38,24 +39,7 @@ COUNTER_INTERVAL = 0.1
 RECENT_LINES = 2_000  # live log lines kept to show again after a replay
 REPLAY_LINES = 100_000
 LEGEND = "━ update ▒ race window ─ read ✗ stale ! repaired · background"
-SPEEDS = (
-    0.001,
-    0.002,
-    0.005,
-    0.01,
-    0.02,
-    0.05,
-    0.1,
-    0.2,
-    0.5,
-    1.0,
-    2.0,
-    5.0,
-    10.0,
-    20.0,
-    50.0,
-    100.0,
-)
+SPEEDS = tuple(round(m * 10.0**e, 3) for e in range(-3, 3) for m in (1, 2, 5))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +54,7 @@ class LivePane(Horizontal):
     """Everything about the live run; the app's actions call into it."""
 
     DEFAULT_CSS = """
-    LivePane #live-sidebar { width: 30; height: 1fr; border-right: vkey $panel; }
+    LivePane #live-sidebar { width: 30; height: 1fr; border-right: vkey $panel; scrollbar-size-vertical: 1; }
     LivePane #live-main { width: 1fr; }
     LivePane #live-status { height: 1; background: $panel; padding: 0 1; }
     LivePane Timeline { height: 3fr; min-height: 5; }
@@ -114,10 +98,11 @@ class LivePane(Horizontal):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="live-sidebar"):
+            # The counter first: at 80x24 it is what must stay in sight.
+            yield StaleCounter(id="counter")
             yield Controls(
                 self.live.settings, self._backend, allow_remote=self._allow_remote, id="controls"
             )
-            yield StaleCounter(id="counter")
         with Vertical(id="live-main"):
             yield Static("", id="live-status")
             yield Timeline(

@@ -18,7 +18,7 @@ class Figures(Widget):
     ``Static.update``: new numbers every frame must not cost a layout every frame."""
 
     DEFAULT_CSS = """
-    Figures { height: 7; }
+    Figures { height: 8; }
     """
 
     def __init__(self, text: Text, *, id: str | None = None) -> None:
