@@ -54,7 +54,9 @@ class LivePane(Horizontal):
     """Everything about the live run; the app's actions call into it."""
 
     DEFAULT_CSS = """
-    LivePane #live-sidebar { width: 30; height: 1fr; border-right: vkey $panel; scrollbar-size-vertical: 1; }
+    LivePane #live-sidebar {
+        width: 30; height: 1fr; border-right: vkey $panel; scrollbar-size-vertical: 1;
+    }
     LivePane #live-main { width: 1fr; }
     LivePane #live-status { height: 1; background: $panel; padding: 0 1; }
     LivePane Timeline { height: 3fr; min-height: 5; }
