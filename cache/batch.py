@@ -88,6 +88,21 @@ class BatchResult:
         """Stale reads over all reads."""
         return wilson(self.stale_reads, self.reads)
 
+    @classmethod
+    def empty(cls, spec: RunSpec, runs: int, seed: int, backend: str = "sim") -> BatchResult:
+        """Nothing measured yet, for a batch of ``runs`` runs of ``spec``."""
+        if not 1 <= runs <= MAX_RUNS:
+            raise ValueError(f"runs must be between 1 and {MAX_RUNS:,}, not {runs}")
+        return cls(
+            strategy=spec.strategy.name,
+            scenario=spec.scenario.name,
+            changes=format_changes(spec.scenario.changes),
+            seed=seed,
+            widen_ms=spec.knobs.widen_ms,
+            runs=runs,
+            backend=backend,
+        )
+
     def add(self, run: int, outcome: RunOutcome) -> None:
         self.completed += 1
         if outcome.failed:
@@ -133,17 +148,8 @@ class Batch:
     checks for cancellation between steps)."""
 
     def __init__(self, spec: RunSpec, runs: int, seed: int) -> None:
-        if not 1 <= runs <= MAX_RUNS:
-            raise ValueError(f"runs must be between 1 and {MAX_RUNS:,}, not {runs}")
         self.spec = spec
-        self.result = BatchResult(
-            strategy=spec.strategy.name,
-            scenario=spec.scenario.name,
-            changes=format_changes(spec.scenario.changes),
-            seed=seed,
-            widen_ms=spec.knobs.widen_ms,
-            runs=runs,
-        )
+        self.result = BatchResult.empty(spec, runs, seed)
 
     @property
     def done(self) -> bool:

@@ -35,13 +35,13 @@ from cache.backends.base import BackendError
 from cache.backends.redis_server import RedisServer
 from cache.backends.redis_store import RedisBackend
 from cache.backends.traced import TracedBackend
-from cache.batch import MAX_RUNS, BatchResult, RunSpec, derive_seed
+from cache.batch import BatchResult, RunSpec, derive_seed
 from cache.history import History, Recorder
 from cache.oracle import Oracle
 from cache.realtime import RealtimeRuntime, RunStalled
 from cache.redis_url import check_redis_url
 from cache.scenarios.base import Scenario
-from cache.scenarios.changes import Change, format_changes
+from cache.scenarios.changes import Change
 from cache.service import CacheService
 from cache.simulation import Knobs, RunOutcome
 from cache.strategies.base import Context, Strategy
@@ -131,18 +131,7 @@ class RedisRun:
 
     def outcome(self) -> RunOutcome:
         """What the run measured; ``virtual_seconds`` is the run's real duration here."""
-        oracle = self.oracle
-        return RunOutcome(
-            failed=oracle.stale > 0,
-            reads=oracle.reads,
-            stale=oracle.stale,
-            by_kind=dict(oracle.by_kind),
-            detected=oracle.detected,
-            repaired=oracle.repaired,
-            abandoned=self.cache.abandoned,
-            virtual_seconds=self.elapsed,
-            events=self.history.total,
-        )
+        return RunOutcome.of(self.oracle, self.cache.abandoned, self.elapsed, self.history.total)
 
     def __repr__(self) -> str:
         return (
@@ -164,22 +153,12 @@ class RedisBatch:
     def __init__(
         self, spec: RunSpec, runs: int, seed: int, server: RedisServer, *, parallel: int = 1
     ) -> None:
-        if not 1 <= runs <= MAX_RUNS:
-            raise ValueError(f"runs must be between 1 and {MAX_RUNS:,}, not {runs}")
         if parallel < 1:
             raise ValueError(f"parallel must be at least 1, not {parallel}")
         self.spec = spec
         self.server = server
         self.parallel = parallel
-        self.result = BatchResult(
-            strategy=spec.strategy.name,
-            scenario=spec.scenario.name,
-            changes=format_changes(spec.scenario.changes),
-            seed=seed,
-            widen_ms=spec.knobs.widen_ms,
-            runs=runs,
-            backend="redis",
-        )
+        self.result = BatchResult.empty(spec, runs, seed, backend="redis")
 
     @property
     def done(self) -> bool:

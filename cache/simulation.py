@@ -48,7 +48,7 @@ class Knobs:
 
 
 class RunOutcome(NamedTuple):
-    """What one run measured."""
+    """What one run measured (``virtual_seconds``: a run's length on its own clock)."""
 
     failed: bool
     reads: int
@@ -59,6 +59,20 @@ class RunOutcome(NamedTuple):
     abandoned: int
     virtual_seconds: float
     events: int
+
+    @classmethod
+    def of(cls, oracle: Oracle, abandoned: int, seconds: float, events: int) -> RunOutcome:
+        return cls(
+            failed=oracle.stale > 0,
+            reads=oracle.reads,
+            stale=oracle.stale,
+            by_kind=dict(oracle.by_kind),
+            detected=oracle.detected,
+            repaired=oracle.repaired,
+            abandoned=abandoned,
+            virtual_seconds=seconds,
+            events=events,
+        )
 
 
 class Simulation:
@@ -121,17 +135,8 @@ class Simulation:
         return self.scheduler.now()
 
     def outcome(self) -> RunOutcome:
-        oracle = self.oracle
-        return RunOutcome(
-            failed=oracle.stale > 0,
-            reads=oracle.reads,
-            stale=oracle.stale,
-            by_kind=dict(oracle.by_kind),
-            detected=oracle.detected,
-            repaired=oracle.repaired,
-            abandoned=self.cache.abandoned,
-            virtual_seconds=self.scheduler.now(),
-            events=self.history.total,
+        return RunOutcome.of(
+            self.oracle, self.cache.abandoned, self.scheduler.now(), self.history.total
         )
 
     def close(self) -> None:

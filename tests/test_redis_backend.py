@@ -21,7 +21,7 @@ from cache.backends.redis_store import RedisBackend
 from cache.batch import BatchResult, RunSpec
 from cache.redis_run import RedisRun, run_redis_batch
 from cache.redis_url import check_redis_url
-from cache.scenarios.live import LiveStoryScenario
+from cache.scenarios.live import live_story
 from cache.simulation import Knobs
 from cache.strategies.registry import load_strategy
 
@@ -281,14 +281,14 @@ def test_a_value_that_is_not_a_version_is_a_backend_error(redis_url: str) -> Non
 
 def test_a_run_produces_the_same_outcome_shape_and_leaves_nothing_behind(redis_url: str) -> None:
     async def body(server: RedisServer) -> tuple[RedisRun, list[str]]:
-        run = RedisRun(LiveStoryScenario(), load_strategy("transaction"), 1, server=server)
+        run = RedisRun(live_story(), load_strategy("transaction"), 1, server=server)
         await run.run()
         return run, await server.keys(run.backend.prefix)
 
     run, left = on_server(redis_url, body)
     outcome = run.outcome()
     assert left == []
-    assert outcome.reads == LiveStoryScenario().readers * LiveStoryScenario().reads + 1
+    assert outcome.reads == live_story().readers * live_story().reads + 1
     assert outcome.stale == 0 and not outcome.failed
     assert outcome.events == run.history.total > 0
     assert 0 < outcome.virtual_seconds < 5.0  # real seconds here
@@ -297,7 +297,7 @@ def test_a_run_produces_the_same_outcome_shape_and_leaves_nothing_behind(redis_u
 
 
 def batch(url: str, strategy: str, runs: int, parallel: int = 1) -> BatchResult:
-    spec = RunSpec(LiveStoryScenario(), load_strategy(strategy), Knobs())
+    spec = RunSpec(live_story(), load_strategy(strategy), Knobs())
 
     async def body(server: RedisServer) -> BatchResult:
         result = await run_redis_batch(spec, runs, 1, server, parallel=parallel)
@@ -342,7 +342,7 @@ def test_without_the_async_change_every_call_blocks_and_naive_is_safe(redis_url:
     from cache.scenarios.changes import parse_changes
 
     spec = RunSpec(
-        LiveStoryScenario(changes=parse_changes("prewarm,ttl-refresh")),
+        live_story(changes=parse_changes("prewarm,ttl-refresh")),
         load_strategy("naive-async"),
         Knobs(),
     )
@@ -356,7 +356,7 @@ def test_without_the_async_change_every_call_blocks_and_naive_is_safe(redis_url:
 
 def test_progress_is_reported_between_chunks(redis_url: str) -> None:
     seen: list[int] = []
-    spec = RunSpec(LiveStoryScenario(), load_strategy("naive-async"), Knobs())
+    spec = RunSpec(live_story(), load_strategy("naive-async"), Knobs())
 
     async def body(server: RedisServer) -> BatchResult:
         return await run_redis_batch(

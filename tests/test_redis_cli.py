@@ -20,7 +20,7 @@ from cache.backends.redis_server import RedisServer
 from cache.batch import BatchResult, RunSpec
 from cache.redis_run import run_on_redis, run_redis_batch
 from cache.redis_url import check_redis_url
-from cache.scenarios.live import LiveStoryScenario
+from cache.scenarios.live import live_story
 from cache.simulation import Knobs
 from cache.strategies.base import Context, Strategy, invalidate_related
 from cache.strategies.naive import NaiveAsyncStrategy
@@ -103,7 +103,7 @@ def test_an_unreachable_server_is_one_line_and_exit_1(
 
 
 def test_run_on_redis_raises_a_backend_error_before_any_run() -> None:
-    spec = RunSpec(LiveStoryScenario(), NaiveAsyncStrategy, Knobs())
+    spec = RunSpec(live_story(), NaiveAsyncStrategy, Knobs())
     url = f"redis://127.0.0.1:{_unused_port()}/0"
     with pytest.raises(BackendError, match="cannot connect to Redis"):
         run_on_redis(spec, 5, 1, url)
@@ -134,7 +134,7 @@ def _killing_strategy(server: RedisProcess, at_update: int) -> type[Strategy]:
 def test_a_server_killed_mid_batch_stops_it_and_keeps_the_completed_runs(
     own_redis: RedisProcess,
 ) -> None:
-    spec = RunSpec(LiveStoryScenario(), _killing_strategy(own_redis, KILL_AT), Knobs())
+    spec = RunSpec(live_story(), _killing_strategy(own_redis, KILL_AT), Knobs())
 
     async def body() -> tuple[BatchResult, list[str]]:
         server = await RedisServer.connect(check_redis_url(own_redis.url))

@@ -1,7 +1,7 @@
 """Where the stages' batches run: the simulator, or a real Redis server (no Textual here).
 
 On Redis, time is real: the story's scenario is the one sized for a real server
-(``LiveStoryScenario``), runs cannot be replayed (the network chose the interleaving), and
+(``live_story``), runs cannot be replayed (the network chose the interleaving), and
 the live view stays simulated, since virtual time is what lets it slow the race down.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from cache.batch import BatchResult, RunSpec
 from cache.redis_url import RedisTarget, check_redis_url
-from cache.scenarios.live import LiveStoryScenario
+from cache.scenarios.live import live_story
 from cache.scenarios.story import StoryScenario
 
 __all__ = ["SIM", "BackendChoice"]
@@ -39,9 +39,10 @@ class BackendChoice:
 
     def adapt(self, spec: RunSpec) -> RunSpec:
         """The spec to run here: on Redis, the story sized for real time."""
-        if self.target is None or not isinstance(spec.scenario, StoryScenario):
+        story = spec.scenario
+        if self.target is None or not isinstance(story, StoryScenario) or story.reads > 1:
             return spec
-        scenario = LiveStoryScenario(changes=spec.scenario.changes)
+        scenario = live_story(changes=story.changes)
         return RunSpec(scenario, spec.strategy, spec.knobs)
 
     async def probe(self) -> None:

@@ -24,7 +24,7 @@ from cache.batch import MAX_RUNS, BatchResult, RunSpec, derive_seed, run_batch
 from cache.logfmt import LogFormatter
 from cache.redis_url import BadRedisUrl, RedisTarget, RemoteRedisRefused, check_redis_url
 from cache.scenarios.changes import ALL_CHANGES, Change, format_changes, parse_changes
-from cache.scenarios.live import LiveStoryScenario
+from cache.scenarios.live import live_story
 from cache.scenarios.story import StoryScenario
 from cache.scheduler.core import Deadlock, StepLimitExceeded
 from cache.service import StrategyFailed
@@ -209,11 +209,11 @@ def _live_spec(
     changes: frozenset[Change],
     readers: int,
 ) -> RunSpec:
-    """The story sized for a real server (``LiveStoryScenario``); ``--readers`` overrides
+    """The story sized for a real server (``live_story``); ``--readers`` overrides
     its reader count only when given."""
-    scenario = LiveStoryScenario(changes=changes)
+    scenario = live_story(changes=changes)
     if ctx.get_parameter_source("readers") is not ParameterSource.DEFAULT:
-        scenario = LiveStoryScenario(readers=readers, changes=changes)
+        scenario = live_story(readers=readers, changes=changes)
     return RunSpec(scenario, strategy, Knobs(widen_ms=widen_ms))
 
 

@@ -6,101 +6,31 @@ simulated story spreads two single reads over 200 ms; on a real server that woul
 never hit the window and every run would take a fifth of a second. Here the update comes
 about a millisecond in and each reader reads several times back to back from a seeded
 start, so the reads overlap the update and a batch of a thousand runs takes seconds.
-``docs/redis.md`` explains the chosen defaults and what they measure.
+``docs/redis.md`` explains the chosen defaults and what they measure. It is the same
+``StoryScenario`` as the simulator's, with other sizes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from random import Random
+from typing import Any
 
-from cache.keys import STORY_KEY, KeySpace
-from cache.runtime import Runtime
-from cache.scenarios.background import Stop, prewarm, ttl_refresh
-from cache.scenarios.changes import ALL_CHANGES, Change, format_changes
-from cache.service import CacheService
+from cache.scenarios.story import StoryScenario
 
-__all__ = ["LiveStoryScenario"]
+__all__ = ["LIVE_STORY", "live_story"]
+
+# One update of user:123 about a millisecond in; three readers starting within the first
+# millisecond, each reading three times back to back; TTL refresh every millisecond.
+LIVE_STORY: dict[str, Any] = {
+    "readers": 3,
+    "reads": 3,
+    "spread_ms": 1.0,
+    "update_from_ms": 0.5,
+    "update_to_ms": 1.5,
+    "refresh_every_ms": 1.0,
+    "name": "story-live",
+}
 
 
-@dataclass(frozen=True, slots=True)
-class LiveStoryScenario:
-    """``user:123`` holds v0 and so do its related entries. One task updates it to v1 at a
-    seeded moment in ``[update_from_ms, update_to_ms]``; ``readers`` tasks each start at a
-    seeded moment in ``[0, spread_ms]`` and read ``reads`` times back to back; when all are
-    done, a final read checks what the cache settled on. As in the story, a run fails when
-    the oracle finds any stale read in it.
-
-    The offsets are real milliseconds on a real server; the seed fixes them, not the
-    interleaving, which the event loop and the network decide.
-    """
-
-    readers: int = 3
-    reads: int = 3
-    spread_ms: float = 1.0
-    update_from_ms: float = 0.5
-    update_to_ms: float = 1.5
-    refresh_every_ms: float = 1.0
-    changes: frozenset[Change] = ALL_CHANGES
-    keys: KeySpace = field(default_factory=KeySpace)
-    name: str = "story-live"
-
-    def __post_init__(self) -> None:
-        if self.readers < 1 or self.reads < 1:
-            raise ValueError("the live story needs at least one reader reading at least once")
-        if not 0.0 <= self.update_from_ms <= self.update_to_ms:
-            raise ValueError("update_from_ms must be between 0 and update_to_ms")
-        if self.spread_ms < 0 or self.refresh_every_ms <= 0:
-            raise ValueError("spread_ms cannot be negative and refresh_every_ms must be positive")
-
-    def fixture(self) -> Mapping[str, int]:
-        entries = {STORY_KEY: 0}
-        entries.update(dict.fromkeys(self.keys.related(STORY_KEY), 0))
-        return entries
-
-    def describe(self) -> str:
-        return (
-            f"{self.name}: 1 update of {STORY_KEY} at {self.update_from_ms:g}-"
-            f"{self.update_to_ms:g}ms racing {self.readers} readers x {self.reads} reads "
-            f"from 0-{self.spread_ms:g}ms, then a final read; "
-            f"changes: {format_changes(self.changes)}"
-        )
-
-    def start(self, runtime: Runtime, cache: CacheService, rng: Random) -> None:
-        runtime.spawn(self._test(runtime, cache, rng), "test")
-
-    async def _test(self, runtime: Runtime, cache: CacheService, rng: Random) -> None:
-        stop = Stop()
-        if Change.PREWARM in self.changes:
-            runtime.spawn(prewarm(runtime, cache, self.keys), "prewarm")
-        refresher = None
-        if Change.TTL_REFRESH in self.changes:
-            every = self.refresh_every_ms / 1000.0
-            refresher = runtime.spawn(
-                ttl_refresh(runtime, cache, self.keys, every, stop), "ttl-refresh"
-            )
-        update_at = rng.uniform(self.update_from_ms, self.update_to_ms) / 1000.0
-        workers = [runtime.spawn(self._update(runtime, cache, update_at), "updater")]
-        for i in range(self.readers):
-            read_at = rng.uniform(0.0, self.spread_ms) / 1000.0
-            workers.append(
-                runtime.spawn(self._read(runtime, cache, read_at, self.reads), f"reader-{i + 1}")
-            )
-        for worker in workers:
-            await runtime.join(worker)
-        await cache.get(STORY_KEY)
-        stop.stopped = True
-        if refresher is not None:
-            await runtime.join(refresher)
-
-    @staticmethod
-    async def _update(runtime: Runtime, cache: CacheService, at: float) -> None:
-        await runtime.sleep(at)
-        await cache.update(STORY_KEY, 1)
-
-    @staticmethod
-    async def _read(runtime: Runtime, cache: CacheService, at: float, reads: int) -> None:
-        await runtime.sleep(at)
-        for _ in range(reads):
-            await cache.get(STORY_KEY)
+def live_story(**overrides: Any) -> StoryScenario:
+    """The story's test sized for a real server (``overrides`` replace any of its sizes)."""
+    return StoryScenario(**{**LIVE_STORY, **overrides})

@@ -18,8 +18,9 @@ __all__ = ["StoryScenario"]
 @dataclass(frozen=True, slots=True)
 class StoryScenario:
     """``user:123`` holds v0 and so do its related entries. One task updates it to v1 at a
-    seeded moment; ``readers`` tasks each read once at seeded moments spread over
-    ``spread_ms``; when all are done, a final read checks what the cache settled on.
+    seeded moment; ``readers`` tasks each start at a seeded moment spread over ``spread_ms``
+    and read ``reads`` times back to back; when all are done, a final read checks what the
+    cache settled on.
 
     A run *fails* when the oracle finds any stale read in it, as the story's test failed
     when it saw old data. The defaults are calibrated so that ``naive-async`` fails in about
@@ -28,6 +29,7 @@ class StoryScenario:
     """
 
     readers: int = 2
+    reads: int = 1
     spread_ms: float = 200.0
     update_from_ms: float = 20.0
     update_to_ms: float = 160.0
@@ -37,8 +39,8 @@ class StoryScenario:
     name: str = "story"
 
     def __post_init__(self) -> None:
-        if self.readers < 1:
-            raise ValueError(f"the story needs at least one reader, not {self.readers}")
+        if self.readers < 1 or self.reads < 1:
+            raise ValueError("the story needs at least one reader reading at least once")
         if not 0.0 <= self.update_from_ms <= self.update_to_ms:
             raise ValueError("update_from_ms must be between 0 and update_to_ms")
         if self.spread_ms <= 0 or self.refresh_every_ms <= 0:
@@ -50,8 +52,13 @@ class StoryScenario:
         return entries
 
     def describe(self) -> str:
+        reads = (
+            f"{self.readers} readers x {self.reads} reads"
+            if self.reads > 1
+            else f"{self.readers} reads"
+        )
         return (
-            f"story: 1 update of {STORY_KEY} racing {self.readers} reads over "
+            f"{self.name}: 1 update of {STORY_KEY} racing {reads} over "
             f"{self.spread_ms:g}ms, then a final read; changes: {format_changes(self.changes)}"
         )
 
@@ -72,7 +79,8 @@ class StoryScenario:
         workers = [runtime.spawn(self._update(runtime, cache, update_at), "updater")]
         for i in range(self.readers):
             read_at = rng.uniform(0.0, self.spread_ms) / 1000.0
-            workers.append(runtime.spawn(self._read(runtime, cache, read_at), f"reader-{i + 1}"))
+            reader = self._read(runtime, cache, read_at, self.reads)
+            workers.append(runtime.spawn(reader, f"reader-{i + 1}"))
         for worker in workers:
             await runtime.join(worker)
         await cache.get(STORY_KEY)
@@ -86,6 +94,7 @@ class StoryScenario:
         await cache.update(STORY_KEY, 1)
 
     @staticmethod
-    async def _read(runtime: Runtime, cache: CacheService, at: float) -> None:
+    async def _read(runtime: Runtime, cache: CacheService, at: float, reads: int) -> None:
         await runtime.sleep(at)
-        await cache.get(STORY_KEY)
+        for _ in range(reads):
+            await cache.get(STORY_KEY)
