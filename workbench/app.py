@@ -94,7 +94,9 @@ class WorkbenchApp(App[None]):
                 yield HypothesisPane(book, id="hypothesis-pane")
             with TabPane(self._tab_label(Stage.VERIFY), id="verify"):
                 yield VerifyPane(book, id="verify-pane")
-        yield Footer()
+        # The palette is one click on the header's icon (or ctrl+p) away; its footer entry
+        # would push the live tab's keys off an 80-column screen.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         # Everything built so far lives as long as the app: keep it out of the garbage

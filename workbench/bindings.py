@@ -27,7 +27,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "space",
         "toggle_run",
-        "Start/Pause",
+        "Play",
         "Start, pause or resume the live workload",
         "Space toggles; while a replay is shown it returns to the live run.",
         "live",
@@ -51,7 +51,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "n",
         "stale(1)",
-        "Next ✗",
+        "✗Next",
         "Select the next stale read",
         "Scrolls the timeline to it and names the write it missed.",
         "live",
@@ -59,7 +59,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "N",
         "stale(-1)",
-        "Prev ✗",
+        "✗Prev",
         "Select the previous stale read",
         "Scrolls the timeline to it and names the write it missed.",
         "live",
@@ -67,7 +67,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "f",
         "follow",
-        "Follow",
+        "Live",
         "Follow the newest events",
         "Scroll the timeline back to live.",
         "live",
@@ -75,7 +75,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "plus",
         "zoom(-1)",
-        "Zoom+",
+        "In",
         "Zoom the timeline in",
         "Fewer milliseconds per column.",
         "live",
@@ -83,7 +83,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "minus",
         "zoom(1)",
-        "Zoom-",
+        "Out",
         "Zoom the timeline out",
         "More milliseconds per column.",
         "live",
@@ -91,7 +91,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "right_square_bracket",
         "speed(1)",
-        "Faster",
+        "Fast",
         "Run the live workload faster",
         "More virtual time per real second.",
         "live",
@@ -99,7 +99,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "left_square_bracket",
         "speed(-1)",
-        "Slower",
+        "Slow",
         "Run the live workload slower",
         "Less virtual time per real second: watch the race happen.",
         "live",
