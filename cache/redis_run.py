@@ -34,17 +34,13 @@ from random import Random
 from cache.backends.base import BackendError
 from cache.backends.redis_server import RedisServer
 from cache.backends.redis_store import RedisBackend
-from cache.backends.traced import TracedBackend
 from cache.batch import BatchResult, RunSpec, derive_seed
-from cache.history import History, Recorder
-from cache.oracle import Oracle
 from cache.realtime import RealtimeRuntime, RunStalled
 from cache.redis_url import check_redis_url
 from cache.scenarios.base import Scenario
-from cache.scenarios.changes import Change
-from cache.service import CacheService
 from cache.simulation import Knobs, RunOutcome
-from cache.strategies.base import Context, Strategy
+from cache.strategies.base import Strategy
+from cache.wiring import preload, wire
 
 __all__ = ["RUN_LIMIT_S", "RedisBatch", "RedisRun", "run_on_redis", "run_redis_batch"]
 
@@ -80,23 +76,16 @@ class RedisRun:
         self.strategy = strategy() if isinstance(strategy, type) else strategy
         self.server = server
         self.runtime = RealtimeRuntime()
-        self.history = History(history_maxlen)
-        self.oracle = Oracle(keep=keep_stale)
-        self.recorder = Recorder(
-            self.history, self.runtime.now, self.runtime.task_name, sink=self.oracle.feed
-        )
         self.backend = RedisBackend(server, gate=self.runtime.gate)
-        ctx = Context(
-            TracedBackend(self.backend, self.recorder),
+        self.history, self.oracle, self.recorder, self.cache = wire(
+            scenario,
+            self.strategy,
+            knobs,
             self.runtime,
-            scenario.keys,
-            self.recorder,
-            widen=knobs.widen_ms / 1000.0,
-            lock_ttl=knobs.lock_ttl_ms / 1000.0,
-            max_retries=knobs.max_retries,
+            self.backend,
+            history_maxlen=history_maxlen,
+            keep_stale=keep_stale,
         )
-        blocking = Change.ASYNC not in scenario.changes
-        self.cache = CacheService(self.strategy, ctx, blocking=blocking)
         self.elapsed = 0.0
         self.finished = False
 
@@ -108,9 +97,7 @@ class RedisRun:
         fixture = self.scenario.fixture()
         try:
             await self.backend.load(fixture)
-            for key in self.scenario.keys.primaries:
-                if key in fixture:
-                    self.oracle.preload(key, fixture[key])
+            preload(self.oracle, self.scenario, fixture)
             self.runtime.start()
             self.scenario.start(self.runtime, self.cache, Random(self.seed))
             await self.runtime.wait(limit)

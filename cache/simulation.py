@@ -6,45 +6,18 @@ time at a time (the live view, which advances it by wall-clock time every frame)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from cache.backends.memory import SimBackend
-from cache.backends.traced import TracedBackend
-from cache.history import History, Recorder
-from cache.latency import Latency
+from cache.knobs import Knobs
 from cache.oracle import Anomaly, Oracle
 from cache.scenarios.base import Scenario
-from cache.scenarios.changes import Change
 from cache.scheduler.core import Scheduler, Status, TaskFailed
 from cache.scheduler.policies import Policy
-from cache.service import CacheService
-from cache.strategies.base import Context, Strategy
+from cache.strategies.base import Strategy
+from cache.wiring import preload, wire
 
 __all__ = ["Knobs", "RunOutcome", "Simulation"]
-
-
-@dataclass(frozen=True, slots=True)
-class Knobs:
-    """Settings that apply to any strategy: the experiment's dials."""
-
-    widen_ms: float = 0.0
-    latency_scale: float = 1.0
-    jitter: float = 0.6
-    lock_ttl_ms: float = 1000.0
-    max_retries: int = 8
-
-    def __post_init__(self) -> None:
-        if self.widen_ms < 0:
-            raise ValueError(f"widen must be 0 or more milliseconds, not {self.widen_ms:g}")
-        if self.lock_ttl_ms <= 0:
-            raise ValueError("the lock's time to live must be positive")
-        if self.max_retries < 0:
-            raise ValueError("max_retries cannot be negative")
-        Latency(self.latency_scale, self.jitter)  # validates both
-
-    def latency(self) -> Latency:
-        return Latency(self.latency_scale, self.jitter)
 
 
 class RunOutcome(NamedTuple):
@@ -95,28 +68,19 @@ class Simulation:
         self.knobs = knobs
         self.strategy = strategy() if isinstance(strategy, type) else strategy
         self.scheduler = Scheduler(seed, policy)
-        self.history = History(history_maxlen)
-        self.oracle = Oracle(keep=keep_stale)
-        self.recorder = Recorder(
-            self.history, self.scheduler.now, self.scheduler.task_name, sink=self.oracle.feed
-        )
         self.backend = SimBackend(self.scheduler, knobs.latency())
-        ctx = Context(
-            TracedBackend(self.backend, self.recorder),
+        self.history, self.oracle, self.recorder, self.cache = wire(
+            scenario,
+            self.strategy,
+            knobs,
             self.scheduler,
-            scenario.keys,
-            self.recorder,
-            widen=knobs.widen_ms / 1000.0,
-            lock_ttl=knobs.lock_ttl_ms / 1000.0,
-            max_retries=knobs.max_retries,
+            self.backend,
+            history_maxlen=history_maxlen,
+            keep_stale=keep_stale,
         )
-        blocking = Change.ASYNC not in scenario.changes
-        self.cache = CacheService(self.strategy, ctx, blocking=blocking)
         fixture = scenario.fixture()
         self.backend.data.update(fixture)
-        for key in scenario.keys.primaries:
-            if key in fixture:
-                self.oracle.preload(key, fixture[key])
+        preload(self.oracle, scenario, fixture)
         scenario.start(self.scheduler, self.cache, self.scheduler.rng)
 
     def run(self, until: float = float("inf")) -> Status:
