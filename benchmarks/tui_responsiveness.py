@@ -33,8 +33,8 @@ from workbench.settings import LiveSettings
 SETTINGS = LiveSettings(writers=8, readers=64, keys=8, speed=3.0)
 
 
-def rss_mb() -> float:
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
+def rss_mb(pid: int | str = "self") -> float:
+    pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
     return pages * resource.getpagesize() / 2**20
 
 
@@ -79,7 +79,12 @@ async def measure(seconds: float, size: tuple[int, int]) -> None:
         app.action_zoom = timed_zoom  # type: ignore[method-assign]
         live.toggle()
         began = time.perf_counter()
-        samples: list[tuple[float, float]] = [(0.0, rss_mb())]
+        child = app.engine._process.pid  # type: ignore[union-attr]
+
+        def sample(at: float) -> tuple[float, float, float]:
+            return at, rss_mb(), rss_mb(child)
+
+        samples = [sample(0.0)]
         next_sample = 60.0
         warmup_until = began + 2.0
         frames_at_warm = renders_at_warm = events_at_warm = 0
@@ -96,11 +101,11 @@ async def measure(seconds: float, size: tuple[int, int]) -> None:
             key += 1
             await asyncio.sleep(0.1)
             if now - began >= next_sample:
-                samples.append((now - began, rss_mb()))
+                samples.append(sample(now - began))
                 next_sample += 60.0
         elapsed = time.perf_counter() - warm_time
         total_events = live.live.stats().events - events_at_warm
-        samples.append((time.perf_counter() - began, rss_mb()))
+        samples.append(sample(time.perf_counter() - began))
         live.live.pause()
         stats = live.live.stats()
     Screen._compositor_refresh = original  # type: ignore[method-assign]
@@ -126,9 +131,16 @@ async def measure(seconds: float, size: tuple[int, int]) -> None:
             f"key press -> action: median {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, "
             f"max {ms[-1]:.1f} ms over {len(ms)} presses (target: median < 50 ms)"
         )
-    print("resident memory: " + ", ".join(f"{t:.0f}s {mb:.0f} MB" for t, mb in samples))
-    first = samples[1][1] if len(samples) > 2 else samples[0][1]
-    print(f"memory growth after the first minute: {samples[-1][1] - first:+.1f} MB")
+    print(
+        "resident memory, screen + simulation process: "
+        + ", ".join(f"{t:.0f}s {ui:.0f}+{sim:.0f} MB" for t, ui, sim in samples)
+    )
+    base = samples[1] if len(samples) > 2 else samples[0]
+    last = samples[-1]
+    print(
+        f"memory growth after the first minute: screen {last[1] - base[1]:+.1f} MB, "
+        f"simulation {last[2] - base[2]:+.1f} MB"
+    )
 
 
 def main() -> None:

@@ -223,6 +223,20 @@ def test_a_spinning_task_hits_the_step_limit() -> None:
         sched.run()
 
 
+def test_the_step_limit_is_about_spinning_not_about_length() -> None:
+    # Five times more steps than the limit, but time moves at every one: a live run of any
+    # length must not trip the guard.
+    sched = Scheduler(0, max_steps=1000)
+
+    async def ticker() -> None:
+        for _ in range(5000):
+            await sched.sleep(0.001)
+
+    sched.spawn(ticker(), "ticker")
+    assert sched.run() is Status.IDLE
+    assert sched.steps > 5000
+
+
 def test_a_task_that_raises_stops_the_run_with_its_name() -> None:
     sched = Scheduler(0)
 

@@ -210,7 +210,7 @@ class Scheduler:
     """
 
     def __init__(
-        self, seed: int, policy: Policy | None = None, *, max_steps: int = 10_000_000
+        self, seed: int, policy: Policy | None = None, *, max_steps: int = 1_000_000
     ) -> None:
         self.seed = seed
         self.rng = Random(seed)
@@ -226,7 +226,12 @@ class Scheduler:
         self._owner_depth = 0
         self.steps = 0
         self.choices = 0
+        # A livelock guard, not a length limit: steps in a row without the clock moving.
+        # A healthy run of any length advances time; a task spinning on zero-time
+        # checkpoints never does.
         self.max_steps = max_steps
+        self._instant = -1.0
+        self._steps_at_instant = 0
         self._pending_choice = False
 
     # -- Runtime ---------------------------------------------------------------------------
@@ -421,9 +426,14 @@ class Scheduler:
 
     def _step(self, task: SimTask) -> None:
         self.steps += 1
-        if self.steps > self.max_steps:
+        if self._now != self._instant:
+            self._instant = self._now
+            self._steps_at_instant = 0
+        self._steps_at_instant += 1
+        if self._steps_at_instant > self.max_steps:
             raise StepLimitExceeded(
-                f"more than {self.max_steps} scheduling steps; a task may be spinning"
+                f"more than {self.max_steps} scheduling steps without time moving at "
+                f"t={self._now * 1000:.3f}ms; a task may be spinning on zero-time awaits"
             )
         self._current = task
         try:
