@@ -25,7 +25,7 @@ from cache.stats import Rate, wilson
 from workbench.feed import Frame, FramePacker
 from workbench.settings import LiveSettings
 
-__all__ = ["LiveEngine", "LiveRun", "LiveState", "LiveStats", "snapshot"]
+__all__ = ["LiveEngine", "LiveRun", "LiveState", "LiveStats", "RunStates", "snapshot"]
 
 HISTORY_EVENTS = 50_000  # what the timeline and log may look back over
 KEEP_STALE = 1_000  # stale reads kept for display; counts stay exact
@@ -109,7 +109,42 @@ class LiveEngine(Protocol):
     def close(self) -> None: ...
 
 
-class LiveRun:
+class RunStates:
+    """The live run's state machine, shared by a run here and one in another process;
+    ``_entered`` is where each does what a new state means for it."""
+
+    state: LiveState
+
+    def _entered(self, state: LiveState) -> None:
+        """Called after every change of state."""
+
+    def _move(self, allowed: tuple[LiveState, ...], to: LiveState) -> bool:
+        if self.state not in allowed:
+            return False
+        self.state = to
+        self._entered(to)
+        return True
+
+    def start(self) -> bool:
+        """Start (from ready) or resume (from paused)."""
+        return self._move((LiveState.READY, LiveState.PAUSED), LiveState.RUNNING)
+
+    def pause(self) -> bool:
+        return self._move((LiveState.RUNNING,), LiveState.PAUSED)
+
+    def toggle(self) -> LiveState:
+        """Space bar: start, pause or resume, whichever makes sense."""
+        if not self.pause():
+            self.start()
+        return self.state
+
+    def stop(self) -> bool:
+        """End the run for good, keeping everything it measured (reset starts anew)."""
+        alive = (LiveState.RUNNING, LiveState.PAUSED, LiveState.READY)
+        return self._move(alive, LiveState.STOPPED)
+
+
+class LiveRun(RunStates):
     """Owns one live simulation and its state machine (ready, running, paused, stopped)."""
 
     def __init__(self, settings: LiveSettings) -> None:
@@ -137,34 +172,9 @@ class LiveRun:
             keep_stale=KEEP_STALE,
         )
 
-    # -- the state machine -------------------------------------------------------------------
-
-    def start(self) -> bool:
-        """Start (from ready) or resume (from paused)."""
-        if self.state in (LiveState.READY, LiveState.PAUSED):
-            self.state = LiveState.RUNNING
-            return True
-        return False
-
-    def pause(self) -> bool:
-        if self.state is LiveState.RUNNING:
-            self.state = LiveState.PAUSED
-            return True
-        return False
-
-    def toggle(self) -> LiveState:
-        """Space bar: start, pause or resume, whichever makes sense."""
-        if not self.pause():
-            self.start()
-        return self.state
-
-    def stop(self) -> bool:
-        """End the run for good, keeping everything it measured (reset starts anew)."""
-        if self.state in (LiveState.RUNNING, LiveState.PAUSED, LiveState.READY):
-            self.state = LiveState.STOPPED
+    def _entered(self, state: LiveState) -> None:
+        if state is LiveState.STOPPED:
             self.sim.close()
-            return True
-        return False
 
     def reset(self, settings: LiveSettings | None = None) -> None:
         """A fresh run with ``settings`` (or the same ones), ready to start."""

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from cache.stats import wilson
 from workbench.feed import Frame, merge
-from workbench.live import LiveRun, LiveState, LiveStats
+from workbench.live import LiveRun, LiveState, LiveStats, RunStates
 from workbench.settings import LiveSettings
 
 __all__ = ["RemoteLiveRun"]
@@ -133,7 +133,7 @@ def _serve(conn: Connection, settings: LiveSettings) -> None:
             time.sleep(spare)  # nothing to do until the next tick of wall time
 
 
-class RemoteLiveRun:
+class RemoteLiveRun(RunStates):
     """``LiveEngine`` over a child process."""
 
     def __init__(self, settings: LiveSettings) -> None:
@@ -171,31 +171,13 @@ class RemoteLiveRun:
         self._speed = value
         self._command("speed", value)
 
-    def start(self) -> bool:
-        if self.state in (LiveState.READY, LiveState.PAUSED):
-            self.state = LiveState.RUNNING
+    def _entered(self, state: LiveState) -> None:
+        if state is LiveState.RUNNING:
             self._command("start")
-            return True
-        return False
-
-    def pause(self) -> bool:
-        if self.state is LiveState.RUNNING:
-            self.state = LiveState.PAUSED
+        elif state is LiveState.PAUSED:
             self._command("pause")
-            return True
-        return False
-
-    def toggle(self) -> LiveState:
-        if not self.pause():
-            self.start()
-        return self.state
-
-    def stop(self) -> bool:
-        if self.state in (LiveState.RUNNING, LiveState.PAUSED, LiveState.READY):
-            self.state = LiveState.STOPPED
+        elif state is LiveState.STOPPED:
             self._wait_for(self._command("stop"))  # keep all it measured up to the stop
-            return True
-        return False
 
     def reset(self, settings: LiveSettings | None = None) -> None:
         if settings is not None:
