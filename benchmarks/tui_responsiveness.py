@@ -25,8 +25,8 @@ from pathlib import Path
 from textual import events
 from textual.screen import Screen
 
-from workbench.app import WorkbenchApp
-from workbench.settings import LiveSettings
+from workbench.session.settings import LiveSettings
+from workbench.tui.app import WorkbenchApp
 
 # Fast enough that the simulation runs flat out: what the screen sees is as much as the
 # engine can produce on one core.
@@ -48,7 +48,7 @@ async def measure(seconds: float, size: tuple[int, int]) -> None:
         original(self)
 
     Screen._compositor_refresh = counting  # type: ignore[method-assign]
-    app = WorkbenchApp(SETTINGS, separate_process=True)
+    app = WorkbenchApp(SETTINGS)
     latencies: list[float] = []
     posted: list[float] = []
     frames = 0
@@ -79,7 +79,7 @@ async def measure(seconds: float, size: tuple[int, int]) -> None:
         app.action_zoom = timed_zoom  # type: ignore[method-assign]
         live.toggle()
         began = time.perf_counter()
-        child = app.engine._process.pid  # type: ignore[union-attr]
+        child = live.run.pid  # type: ignore[attr-defined]
 
         def sample(at: float) -> tuple[float, float, float]:
             return at, rss_mb(), rss_mb(child)
@@ -93,7 +93,7 @@ async def measure(seconds: float, size: tuple[int, int]) -> None:
         while (now := time.perf_counter()) - began < seconds:
             if now >= warmup_until and not frames_at_warm:
                 frames_at_warm, renders_at_warm = frames, renders
-                events_at_warm = live.live.stats().events
+                events_at_warm = live.run.stats().events
                 warm_time = now
             posted.append(time.perf_counter())
             name = "plus" if key % 2 else "minus"
@@ -104,10 +104,10 @@ async def measure(seconds: float, size: tuple[int, int]) -> None:
                 samples.append(sample(now - began))
                 next_sample += 60.0
         elapsed = time.perf_counter() - warm_time
-        total_events = live.live.stats().events - events_at_warm
+        total_events = live.run.stats().events - events_at_warm
         samples.append(sample(time.perf_counter() - began))
-        live.live.pause()
-        stats = live.live.stats()
+        live.run.pause()
+        stats = live.run.stats()
     Screen._compositor_refresh = original  # type: ignore[method-assign]
 
     print(

@@ -6,7 +6,8 @@ and scripts build on this package, and a test checks it never loads Textual or R
 from __future__ import annotations
 
 from cache.backends import Backend, BackendError, Delete, Set, SimBackend, Snapshot, TracedBackend
-from cache.batch import Batch, BatchResult, RunSpec, derive_seed, run_batch
+from cache.batch import BatchResult, RunSpec, derive_seed, drive, run_batch
+from cache.errors import RunFailed
 from cache.events import Event, Op, Phase, Source
 from cache.history import History, Recorder
 from cache.keys import KeySpace
@@ -40,7 +41,6 @@ __all__ = [
     "Anomaly",
     "Backend",
     "BackendError",
-    "Batch",
     "BatchResult",
     "CacheService",
     "Change",
@@ -57,6 +57,7 @@ __all__ = [
     "Rate",
     "Read",
     "Recorder",
+    "RunFailed",
     "RunOutcome",
     "RunSpec",
     "Scenario",
@@ -76,6 +77,7 @@ __all__ = [
     "TracedBackend",
     "UpdateAbandoned",
     "derive_seed",
+    "drive",
     "load_strategy",
     "parse_changes",
     "run_batch",

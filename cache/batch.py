@@ -3,15 +3,24 @@
 Run *i* (counted from 1, like the story's ``Failed: 3``) gets a seed derived from the base
 seed and *i*, so any single run can be replayed on its own and two batches with the same base
 seed are identical.
+
+There is one batch driver, ``drive``: async, cancellable, reporting progress, over a
+``Target`` (the simulator, or a Redis server: ``cache.targets``). ``run_batch`` is its thin
+synchronous wrapper for scripts and the command line. However a batch ends (finished,
+cancelled, Ctrl+C, a run that failed), its ``BatchResult`` keeps every run measured before
+that moment, failing run numbers included.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from cache.errors import RunFailed
 from cache.oracle import Anomaly
 from cache.scenarios.base import Scenario
 from cache.scenarios.changes import format_changes
@@ -19,7 +28,10 @@ from cache.simulation import Knobs, RunOutcome, Simulation
 from cache.stats import Rate, wilson
 from cache.strategies.base import Strategy
 
-__all__ = ["MAX_RUNS", "Batch", "BatchResult", "RunSpec", "derive_seed", "run_batch"]
+if TYPE_CHECKING:
+    from cache.targets import Target
+
+__all__ = ["MAX_RUNS", "BatchResult", "Progress", "RunSpec", "derive_seed", "drive", "run_batch"]
 
 MAX_RUNS = 10_000_000
 _MASK = (1 << 64) - 1
@@ -70,9 +82,12 @@ class BatchResult:
     elapsed: float = 0.0
     # Where the runs ran: "sim" (the simulated store) or "redis" (a live server).
     backend: str = "sim"
-    # Why the batch stopped early when it was not a Ctrl+C: one line (the server went away,
-    # a run stalled). Empty when the batch ran to the end or was interrupted by the user.
+    # Why the batch stopped early when it was not the user: one line (the strategy raised,
+    # the server went away, a run stalled). Empty when the batch ran to the end or was
+    # interrupted by the user.
     stopped_by: str = ""
+    # The run that failed to finish when ``stopped_by`` is set (0 otherwise).
+    stopped_at: int = 0
 
     @property
     def failures(self) -> int:
@@ -85,7 +100,8 @@ class BatchResult:
 
     @property
     def stale_rate(self) -> Rate:
-        """Stale reads over all reads."""
+        """Stale reads over all reads: another measure than ``rate`` (failing runs over
+        runs), and both are shown where both apply."""
         return wilson(self.stale_reads, self.reads)
 
     @classmethod
@@ -142,51 +158,90 @@ class BatchResult:
             "stopped_by": self.stopped_by or None,
         }
 
+    def stop(self, run: int, error: RunFailed) -> None:
+        """Run ``run`` could not finish: the batch ends here, with what came before it."""
+        self.interrupted = True
+        self.stopped_at = run
+        self.stopped_by = str(error)
 
-class Batch:
-    """A batch that can be advanced a few runs at a time (a UI worker reports progress and
-    checks for cancellation between steps)."""
 
-    def __init__(self, spec: RunSpec, runs: int, seed: int) -> None:
-        self.spec = spec
-        self.result = BatchResult.empty(spec, runs, seed)
+Progress = Callable[[BatchResult], None]
 
-    @property
-    def done(self) -> bool:
-        return self.result.completed >= self.result.runs
 
-    def step(self, count: int = 1) -> BatchResult:
-        """Run up to ``count`` more runs."""
-        result = self.result
-        spec = self.spec
-        began = time.perf_counter()
-        try:
-            for _ in range(min(count, result.runs - result.completed)):
-                run = result.completed + 1
-                sim = spec.simulate(derive_seed(result.seed, run))
-                sim.run()
-                result.add(run, sim.outcome())
-        finally:
-            result.elapsed += time.perf_counter() - began
-        return result
+async def drive(
+    spec: RunSpec,
+    runs: int,
+    seed: int,
+    target: Target | None = None,
+    *,
+    progress: Progress | None = None,
+    step: int | None = None,
+) -> BatchResult:
+    """Run ``runs`` runs of ``spec`` on ``target`` (default: the simulator), ``step`` at a
+    time, calling ``progress`` with the result before the first step and after every step.
+
+    A run that fails (``RunFailed``: the strategy raised, the server went away) ends the
+    batch: the result keeps the runs before it and says why in ``stopped_by``. A target
+    that cannot even open (an unreachable server) raises its ``RunFailed``: nothing was
+    measured. Cancelling (or Ctrl+C) marks the result ``interrupted``, shows it to
+    ``progress`` once more and propagates; either way nothing measured is lost.
+    """
+    if target is None:
+        from cache.targets import SIMULATOR
+
+        target = SIMULATOR
+    result = BatchResult.empty(spec, runs, seed, backend=target.kind)
+    step = max(1, step if step is not None else target.step)
+    if progress is not None:
+        progress(result)
+    began = time.perf_counter()
+    try:
+        async with target.open() as runner:
+            while result.completed < runs:
+                first = result.completed + 1
+                numbers = range(first, min(runs, first + step - 1) + 1)
+                try:
+                    await runner.run(spec, seed, numbers, result.add)
+                except RunFailed as error:
+                    result.stop(result.completed + 1, error)
+                finally:
+                    result.elapsed = time.perf_counter() - began
+                if progress is not None:
+                    progress(result)
+                if result.stopped_by:
+                    break
+                await asyncio.sleep(0)  # let a UI draw, and a cancellation in
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        result.interrupted = True
+        result.elapsed = time.perf_counter() - began
+        if progress is not None:
+            progress(result)
+        raise
+    return result
 
 
 def run_batch(
     spec: RunSpec,
     runs: int,
     seed: int,
+    target: Target | None = None,
     *,
-    progress: Callable[[BatchResult], None] | None = None,
-    chunk: int = 250,
+    progress: Progress | None = None,
+    step: int | None = None,
 ) -> BatchResult:
-    """Run a whole batch. Ctrl+C stops it between runs and returns what was measured, marked
-    ``interrupted``."""
-    batch = Batch(spec, runs, seed)
+    """``drive`` for a caller without an event loop. Ctrl+C stops the batch between steps
+    and returns what was measured, marked ``interrupted``."""
+    latest: list[BatchResult] = []
+
+    def keep(result: BatchResult) -> None:
+        latest[:] = [result]
+        if progress is not None:
+            progress(result)
+
     try:
-        while not batch.done:
-            batch.step(chunk)
-            if progress is not None:
-                progress(batch.result)
+        return asyncio.run(drive(spec, runs, seed, target, progress=keep, step=step))
     except KeyboardInterrupt:
-        batch.result.interrupted = True
-    return batch.result
+        if not latest:
+            raise
+        latest[0].interrupted = True
+        return latest[0]

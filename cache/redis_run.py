@@ -1,4 +1,4 @@
-"""Runs and batches against a live Redis server: ``Simulation`` and ``Batch`` for the real
+"""Runs against a live Redis server: ``Simulation`` and ``SimulatorTarget`` for the real
 world.
 
 A ``RedisRun`` is wired exactly like a ``Simulation`` (runtime, backend, tracing recorder
@@ -7,42 +7,43 @@ feeding the oracle, cache service, scenario) with the simulated parts swapped fo
 the same ``RunOutcome``, and a ``RedisBatch`` adds outcomes into the same ``BatchResult``,
 so every report, table and view works on either.
 
-The API, smallest first:
+The API:
 
-* ``run_on_redis(spec, runs, seed, url)`` — synchronous, for scripts and the CLI: check the
-  URL, connect, run the batch, clean up, return the ``BatchResult``.
-* ``run_redis_batch(spec, runs, seed, server)`` — the same inside a running event loop
-  (the TUI's worker), on a ``RedisServer`` the caller connected and will close.
-* ``RedisBatch`` — a batch advanced a few runs at a time (progress, cancellation).
+* ``RedisServerTarget(checked_url)`` — a ``cache.targets.Target``: ``cache.batch.drive`` and
+  ``run_batch`` run batches on it exactly as on the simulator, with the story sized for real
+  time (``target.story()``).
 * ``RedisRun`` — one run, whose ``history`` and ``oracle`` a live view can read.
 
-Failures: a server that cannot be reached raises ``BackendError`` from
-``RedisServer.connect`` before any run. A server lost in the middle of a batch stops it:
-the batch's result keeps every completed run and says why in ``stopped_by``
-(``RedisBatch.step`` also raises the ``BackendError``; ``run_redis_batch`` and
-``run_on_redis`` return the result instead). Nothing is left running either way.
+Failures: a server that cannot be reached raises ``BackendError`` when the target opens,
+before any run. A server lost in the middle of a batch stops it: the batch's result keeps
+every completed run and says why in ``stopped_by``. Nothing is left running either way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from random import Random
+from typing import Any
 
 from cache.backends.base import BackendError
 from cache.backends.redis_server import RedisServer
 from cache.backends.redis_store import RedisBackend
-from cache.batch import BatchResult, RunSpec, derive_seed
-from cache.realtime import RealtimeRuntime, RunStalled
-from cache.redis_url import check_redis_url
+from cache.batch import RunSpec, derive_seed
+from cache.errors import RunFailed
+from cache.realtime import RealtimeRuntime
+from cache.redis_url import RedisTarget
 from cache.scenarios.base import Scenario
+from cache.scenarios.live import live_story
+from cache.scenarios.story import StoryScenario
 from cache.simulation import Knobs, RunOutcome
 from cache.strategies.base import Strategy
+from cache.targets import AddOutcome, Runner
 from cache.wiring import preload, wire
 
-__all__ = ["RUN_LIMIT_S", "RedisBatch", "RedisRun", "run_on_redis", "run_redis_batch"]
+__all__ = ["RUN_LIMIT_S", "RedisRun", "RedisServerTarget"]
 
 # A run of the live story takes a few milliseconds; one that takes this long is stuck
 # (every command also has its own socket timeout, so a dead server is reported sooner).
@@ -127,67 +128,36 @@ class RedisRun:
         )
 
 
-class RedisBatch:
-    """A batch on a live server, advanced a few runs at a time.
+class _RedisRunner:
+    """Runs on one connected server, up to ``parallel`` in flight at once."""
 
-    ``parallel`` runs may be in flight at once (default 1, one after another, like the
-    story's loop). Runs never share keys, so more in flight only adds load: the fixes' zero
-    holds under any interleaving, while naive-async's rate shifts with the load. A run
-    spends much of its few milliseconds waiting for its scheduled moments, so a few in
-    parallel make a thousand-run proof several times faster.
-    """
-
-    def __init__(
-        self, spec: RunSpec, runs: int, seed: int, server: RedisServer, *, parallel: int = 1
-    ) -> None:
-        if parallel < 1:
-            raise ValueError(f"parallel must be at least 1, not {parallel}")
-        self.spec = spec
+    def __init__(self, server: RedisServer, parallel: int) -> None:
         self.server = server
         self.parallel = parallel
-        self.result = BatchResult.empty(spec, runs, seed, backend="redis")
 
-    @property
-    def done(self) -> bool:
-        result = self.result
-        return result.completed >= result.runs or bool(result.stopped_by)
-
-    def run(self, number: int) -> RedisRun:
-        """Run ``number`` of this batch (1-based), not yet started."""
-        spec = self.spec
-        return RedisRun(
-            spec.scenario,
-            spec.strategy,
-            derive_seed(self.result.seed, number),
-            spec.knobs,
-            server=self.server,
-        )
-
-    async def step(self, count: int = 1) -> BatchResult:
-        """Run up to ``count`` more runs. A lost server (``BackendError``) or a stuck run
-        (``RunStalled``) stops the batch: the result keeps the runs before the first failed
-        one, records why in ``stopped_by``, and the error is raised."""
-        result = self.result
-        if result.stopped_by:
-            return result
-        first = result.completed + 1
-        numbers = iter(range(first, min(result.runs, result.completed + count) + 1))
+    async def run(self, spec: RunSpec, seed: int, numbers: range, add: AddOutcome) -> None:
+        pending = iter(numbers)
         outcomes: dict[int, RunOutcome] = {}
-        failures: dict[int, BaseException] = {}
+        failures: dict[int, RunFailed] = {}
 
         async def worker() -> None:
-            for number in numbers:  # shared by the workers: each run is taken once
+            for number in pending:  # shared by the workers: each run is taken once
                 if failures:
                     return
-                run = self.run(number)
+                run = RedisRun(
+                    spec.scenario,
+                    spec.strategy,
+                    derive_seed(seed, number),
+                    spec.knobs,
+                    server=self.server,
+                )
                 try:
                     await run.run()
-                except (BackendError, RunStalled) as error:
+                except RunFailed as error:
                     failures[number] = error
                     return
                 outcomes[number] = run.outcome()
 
-        began = time.perf_counter()
         workers = [asyncio.ensure_future(worker()) for _ in range(self.parallel)]
         try:
             await asyncio.gather(*workers)
@@ -197,87 +167,65 @@ class RedisBatch:
             await asyncio.wait(workers)
             raise
         finally:
-            # Count runs in order, up to the first that failed: "completed" means runs
+            # Add runs in order, up to the first that failed: "completed" means runs
             # 1..n, whatever order the parallel ones finished in.
-            number = first
+            number = numbers.start
             while number in outcomes:
-                result.add(number, outcomes.pop(number))
+                add(number, outcomes.pop(number))
                 number += 1
-            result.elapsed += time.perf_counter() - began
         if failures:
-            number = min(failures)
-            error = failures[number]
-            result.interrupted = True
-            result.stopped_by = f"run {number}: {error}"
-            raise error
-        return result
+            raise failures[min(failures)]
 
 
-async def _drive(
-    batch: RedisBatch, progress: Callable[[BatchResult], None] | None, chunk: int
-) -> BatchResult:
-    try:
-        while not batch.done:
-            await batch.step(chunk)
-            if progress is not None:
-                progress(batch.result)
-    except (BackendError, RunStalled):
-        pass  # recorded in result.stopped_by
-    except asyncio.CancelledError:
-        batch.result.interrupted = True
-        raise
-    return batch.result
+class RedisServerTarget:
+    """A live Redis server (checked URL) as a batch target.
 
+    ``parallel`` runs may be in flight at once (default 1, one after another, like the
+    story's loop). Runs never share keys, so more in flight only adds load: the fixes' zero
+    holds under any interleaving, while naive-async's rate shifts with the load.
+    """
 
-async def run_redis_batch(
-    spec: RunSpec,
-    runs: int,
-    seed: int,
-    server: RedisServer,
-    *,
-    progress: Callable[[BatchResult], None] | None = None,
-    chunk: int = 50,
-    parallel: int = 1,
-) -> BatchResult:
-    """A whole batch on ``server``, calling ``progress`` every ``chunk`` runs. Stops early,
-    with ``stopped_by`` set, if the server is lost or a run stalls; a cancellation marks
-    the result ``interrupted`` and propagates."""
-    batch = RedisBatch(spec, runs, seed, server, parallel=parallel)
-    return await _drive(batch, progress, chunk)
+    kind = "redis"
+    step = 50  # a run takes milliseconds, not microseconds
+    replayable = False  # the event loop and the network choose the interleaving
 
+    def __init__(self, url: RedisTarget, *, parallel: int = 1) -> None:
+        if parallel < 1:
+            raise ValueError(f"parallel must be at least 1, not {parallel}")
+        self.url = url
+        self.parallel = parallel
 
-def run_on_redis(
-    spec: RunSpec,
-    runs: int,
-    seed: int,
-    url: str,
-    *,
-    allow_remote: bool = False,
-    progress: Callable[[BatchResult], None] | None = None,
-    chunk: int = 50,
-    parallel: int = 1,
-) -> BatchResult:
-    """Check ``url``, connect, run a batch, sweep the session's keys, disconnect.
+    def describe(self) -> str:
+        return f"Redis at {self.url.display}"
 
-    Raises ``BadRedisUrl``/``RemoteRedisRefused`` (before any connection) and
-    ``BackendError`` when the server cannot be reached at all. A server lost later stops
-    the batch (``stopped_by``); Ctrl+C returns what was measured, marked ``interrupted``."""
-    target = check_redis_url(url, allow_remote=allow_remote)
-    started: list[RedisBatch] = []
+    def story(self, **sizes: Any) -> StoryScenario:
+        return live_story(**sizes)
 
-    async def main() -> BatchResult:
-        server = await RedisServer.connect(target)
+    async def probe(self) -> None:
+        """Connect and ping (``BackendError`` if the server cannot be reached)."""
+        server = await RedisServer.connect(self.url)
+        await server.close()
+
+    async def run_once(self, spec: RunSpec, seed: int) -> RedisRun:
+        """One run with ``seed``, whose history and oracle stay readable afterwards."""
+        server = await RedisServer.connect(self.url)
         try:
-            batch = RedisBatch(spec, runs, seed, server, parallel=parallel)
-            started.append(batch)
-            return await _drive(batch, progress, chunk)
+            run = RedisRun(spec.scenario, spec.strategy, seed, spec.knobs, server=server)
+            await run.run()
+            return run
         finally:
             await server.close()
 
-    try:
-        return asyncio.run(main())
-    except KeyboardInterrupt:
-        if not started:
-            raise
-        started[0].result.interrupted = True
-        return started[0].result
+    @asynccontextmanager
+    async def _open(self) -> AsyncIterator[Runner]:
+        server = await RedisServer.connect(self.url)
+        try:
+            yield _RedisRunner(server, self.parallel)
+        finally:
+            await server.close()
+
+    def open(self) -> AbstractAsyncContextManager[Runner]:
+        return self._open()
+
+    def __repr__(self) -> str:
+        return f"<RedisServerTarget {self.url.display} parallel={self.parallel}>"

@@ -8,13 +8,14 @@ did before that commit.
 from __future__ import annotations
 
 from cache.backends.base import BackendError
+from cache.errors import RunFailed
 from cache.events import Op, Source
 from cache.strategies.base import Context, Read, Strategy, UpdateAbandoned
 
 __all__ = ["CacheService", "StrategyFailed"]
 
 
-class StrategyFailed(Exception):
+class StrategyFailed(RunFailed):
     """The strategy's own code raised: a bug in the strategy, reported with its name."""
 
     def __init__(self, strategy: str, call: str, error: BaseException) -> None:

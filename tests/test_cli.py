@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cache.batch import RunSpec, run_batch
+from cache.batch import BatchResult, RunSpec, run_batch
 from workbench.cli import main
 
 from .conftest import spec
@@ -127,18 +127,22 @@ def test_a_users_strategy_runs_from_the_command_line(capsys: pytest.CaptureFixtu
     ("args", "says"),
     [
         (["run", "--strategy", "nope"], "unknown strategy 'nope'; choose one of sync, naive-async"),
-        (["run", "--runs", "0"], "0 is not in the range 1<=x<=10000000"),
-        (["run", "--runs", "10000001"], "10000001 is not in the range 1<=x<=10000000"),
-        (["run", "--seed", "abc"], "'abc' is not a valid integer"),
-        (["run", "--widen-ms", "-5"], "-5.0 is not in the range x>=0.0"),
+        (["run", "--runs", "0"], "runs must be 1-10,000,000, not 0"),
+        (["run", "--runs", "10000001"], "runs must be 1-10,000,000, not 10000001"),
+        (["run", "--seed", "abc"], "seed: 'abc' is not a whole number"),
+        (["run", "--widen-ms", "-5"], "widen ms must be 0-1000, not -5"),
+        (["run", "--widen-ms", "inf"], "widen ms must be 0-1000, not inf"),
+        (["run", "--widen-ms", "5000"], "widen ms must be 0-1000, not 5000"),
+        (["run", "--seed", str(2**64)], "seed must be a whole number from -2^63 to 2^63-1"),
+        (["run", "--writers", "3"], "--writers applies to --workload sustained only"),
         (["run", "--strategy", "no_such_module:Thing"], "cannot import 'no_such_module'"),
         (
             ["run", "--strategy", "tests.user_strategies:NotAStrategy"],
             "not a subclass of cache.Strategy",
         ),
         (["run", "--changes", "rewrite"], "unknown change 'rewrite'; choose from async"),
-        (["replay", "--run", "0"], "0 is not in the range 1<=x<=10000000"),
-        (["replay", "--run", "99999999"], "is not in the range 1<=x<=10000000"),
+        (["replay", "--run", "0"], "runs must be 1-10,000,000, not 0"),
+        (["replay", "--run", "99999999"], "runs must be 1-10,000,000, not 99999999"),
         (["replay"], "Missing option '--run'"),
         (["frobnicate"], "No such command 'frobnicate'"),
     ],
@@ -159,7 +163,7 @@ def test_a_strategy_that_raises_is_one_line_and_exit_code_1(
     code, _, err = _cli(capsys, "run", "--strategy", "tests.user_strategies:Explodes")
     assert code == 1
     assert err == (
-        "workbench: error: strategy 'explodes' raised in update: "
+        "workbench: error: run 1: strategy 'explodes' raised in update: "
         "RuntimeError: the strategy has a bug\n"
     )
 
@@ -190,15 +194,14 @@ def test_the_installed_entry_points_work_without_a_traceback() -> None:
 def test_interrupting_a_batch_keeps_what_was_measured() -> None:
     calls = 0
 
-    def interrupt_after_first_chunk(_: object) -> None:
+    def interrupt_after_first_chunk(result: BatchResult) -> None:
         nonlocal calls
         calls += 1
-        raise KeyboardInterrupt
+        if result.completed:
+            raise KeyboardInterrupt
 
-    result = run_batch(
-        spec("naive-async"), 1000, 1, progress=interrupt_after_first_chunk, chunk=100
-    )
-    assert result.interrupted and calls == 1
+    result = run_batch(spec("naive-async"), 1000, 1, progress=interrupt_after_first_chunk, step=100)
+    assert result.interrupted and calls == 3  # before and after the first step, and at the end
     assert result.completed == 100 and result.runs == 1000
     assert result.rate.trials == 100
     assert isinstance(spec("lock"), RunSpec)

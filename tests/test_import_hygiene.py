@@ -1,4 +1,5 @@
-"""The core never loads the UI toolkit, and the headless CLI path does not either."""
+"""The core and the session layer never load the UI toolkit (nor click), and the headless
+CLI path loads no UI toolkit either. ``lint-imports`` checks the same statically."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ import subprocess
 import sys
 
 import cache
+import workbench.session
 
 CORE_MODULES = sorted(m.name for m in pkgutil.walk_packages(cache.__path__, prefix="cache."))
+SESSION_MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(workbench.session.__path__, prefix="workbench.session.")
+)
 
 
-def _loaded_ui_modules(code: str) -> list[str]:
+def _loaded_ui_modules(code: str, toolkits: tuple[str, ...] = ("textual", "rich")) -> list[str]:
     probe = (
         f"{code}\n"
         "import sys\n"
-        "ui = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        f"ui = sorted(m for m in sys.modules if m.split('.')[0] in {toolkits!r})\n"
         "print('UI-MODULES:' + ','.join(ui))"
     )
     out = subprocess.run(
@@ -35,6 +40,12 @@ def test_every_core_module_is_found() -> None:
 def test_core_modules_do_not_load_textual_or_rich() -> None:
     imports = "\n".join(f"import {name}" for name in CORE_MODULES)
     assert _loaded_ui_modules(imports) == []
+
+
+def test_session_modules_do_not_load_textual_rich_or_click() -> None:
+    assert "workbench.session.child" in SESSION_MODULES and len(SESSION_MODULES) >= 10
+    imports = "\n".join(f"import {name}" for name in [*CORE_MODULES, *SESSION_MODULES])
+    assert _loaded_ui_modules(imports, ("textual", "rich", "click")) == []
 
 
 def test_headless_cli_does_not_load_textual() -> None:

@@ -14,12 +14,13 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import pytest
+import redis
 
 from cache.backends.base import Delete, Set, Write
 from cache.backends.redis_server import RedisServer
 from cache.backends.redis_store import RedisBackend
-from cache.batch import BatchResult, RunSpec
-from cache.redis_run import RedisRun, run_redis_batch
+from cache.batch import BatchResult, RunSpec, run_batch
+from cache.redis_run import RedisRun, RedisServerTarget
 from cache.redis_url import check_redis_url
 from cache.scenarios.live import live_story
 from cache.simulation import Knobs
@@ -299,12 +300,10 @@ def test_a_run_produces_the_same_outcome_shape_and_leaves_nothing_behind(redis_u
 def batch(url: str, strategy: str, runs: int, parallel: int = 1) -> BatchResult:
     spec = RunSpec(live_story(), load_strategy(strategy), Knobs())
 
-    async def body(server: RedisServer) -> BatchResult:
-        result = await run_redis_batch(spec, runs, 1, server, parallel=parallel)
-        assert await server.keys(server.session) == []  # every run cleaned up after itself
-        return result
+    result = run_batch(spec, runs, 1, RedisServerTarget(check_redis_url(url), parallel=parallel))
 
-    result = on_server(url, body)
+    with redis.Redis.from_url(url) as client:
+        assert client.keys("rwb:*") == []  # every run cleaned up after itself
     assert result.completed == runs and not result.stopped_by and result.backend == "redis"
     return result
 
@@ -347,10 +346,7 @@ def test_without_the_async_change_every_call_blocks_and_naive_is_safe(redis_url:
         Knobs(),
     )
 
-    async def body(server: RedisServer) -> BatchResult:
-        return await run_redis_batch(spec, 100, 1, server)
-
-    result = on_server(redis_url, body)
+    result = run_batch(spec, 100, 1, RedisServerTarget(check_redis_url(redis_url)))
     assert result.completed == 100 and result.stale_reads == 0
 
 
@@ -358,10 +354,6 @@ def test_progress_is_reported_between_chunks(redis_url: str) -> None:
     seen: list[int] = []
     spec = RunSpec(live_story(), load_strategy("naive-async"), Knobs())
 
-    async def body(server: RedisServer) -> BatchResult:
-        return await run_redis_batch(
-            spec, 25, 3, server, progress=lambda r: seen.append(r.completed), chunk=10
-        )
-
-    on_server(redis_url, body)
-    assert seen == [10, 20, 25]
+    target = RedisServerTarget(check_redis_url(redis_url))
+    run_batch(spec, 25, 3, target, progress=lambda r: seen.append(r.completed), step=10)
+    assert seen == [0, 10, 20, 25]

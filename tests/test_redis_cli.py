@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from cache.backends.base import BackendError
-from cache.backends.redis_server import RedisServer
-from cache.batch import BatchResult, RunSpec
-from cache.redis_run import run_on_redis, run_redis_batch
+from cache.batch import BatchResult, RunSpec, drive, run_batch
+from cache.redis_run import RedisServerTarget
 from cache.redis_url import check_redis_url
 from cache.scenarios.live import live_story
 from cache.simulation import Knobs
@@ -106,7 +105,7 @@ def test_run_on_redis_raises_a_backend_error_before_any_run() -> None:
     spec = RunSpec(live_story(), NaiveAsyncStrategy, Knobs())
     url = f"redis://127.0.0.1:{_unused_port()}/0"
     with pytest.raises(BackendError, match="cannot connect to Redis"):
-        run_on_redis(spec, 5, 1, url)
+        run_batch(spec, 5, 1, RedisServerTarget(check_redis_url(url)))
 
 
 # -- the server dies in the middle of a batch ---------------------------------------------------
@@ -137,12 +136,9 @@ def test_a_server_killed_mid_batch_stops_it_and_keeps_the_completed_runs(
     spec = RunSpec(live_story(), _killing_strategy(own_redis, KILL_AT), Knobs())
 
     async def body() -> tuple[BatchResult, list[str]]:
-        server = await RedisServer.connect(check_redis_url(own_redis.url))
-        try:
-            async with asyncio.timeout(30.0):  # a hang fails the test instead of the suite
-                result = await run_redis_batch(spec, 20, 1, server, chunk=3)
-        finally:
-            await server.close()
+        target = RedisServerTarget(check_redis_url(own_redis.url))
+        async with asyncio.timeout(30.0):  # a hang fails the test instead of the suite
+            result = await drive(spec, 20, 1, target, step=3)
         current = asyncio.current_task()
         return result, [t.get_name() for t in asyncio.all_tasks() if t is not current]
 
@@ -150,9 +146,8 @@ def test_a_server_killed_mid_batch_stops_it_and_keeps_the_completed_runs(
     assert leftovers == []  # every task of the failed run was cancelled and awaited
     assert result.completed == KILL_AT - 1 and result.runs == 20
     assert result.interrupted
-    assert result.stopped_by.startswith(
-        f"run {KILL_AT}: lost the Redis server at {own_redis.url} during "
-    )
+    assert result.stopped_at == KILL_AT
+    assert result.stopped_by.startswith(f"lost the Redis server at {own_redis.url} during ")
     assert "\n" not in result.stopped_by
     assert result.reads == (KILL_AT - 1) * 10  # only completed runs are counted
     assert result.to_json()["stopped_by"] == result.stopped_by

@@ -1,6 +1,6 @@
 """Snapshot tests of the main views at 80x24 and 120x40 (pytest-textual-snapshot).
 
-The views are the ones ``python -m workbench.shots`` saves for the README, reached by the
+The views are the ones ``python -m workbench.tui.shots`` saves for the README, reached by the
 same steps on virtual time. Review changes with ``python -m pytest tests/test_snapshots.py
 --snapshot-update`` and the report it writes.
 """
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from workbench.app import WorkbenchApp
-from workbench.shots import VIEWS, prepare
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.shots import VIEWS, prepare
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -16,28 +16,26 @@ import pytest
 from click.testing import CliRunner
 from textual.widgets import DataTable, Input, OptionList, Select, Static, TabbedContent
 
+from cache.batch import derive_seed
 from cache.oracle import Anomaly
+from tests.apps import RecordingApp
 from workbench import cli as cli_module
-from workbench.app import WorkbenchApp
-from workbench.bindings import ACTIONS
-from workbench.lanes import BARS_PER_LANE
-from workbench.live import HISTORY_EVENTS, LiveState
-from workbench.panes.evidence import EvidencePane
-from workbench.panes.hypothesis import HypothesisPane
-from workbench.panes.isolate import IsolatePane
-from workbench.panes.live import LivePane
-from workbench.panes.verify import VerifyPane
-from workbench.settings import LiveSettings
-from workbench.stages import Stage, StageState
-from workbench.widgets.event_log import MAX_LINES, EventLog
-from workbench.widgets.timeline import Timeline
+from workbench.session.lanes import BARS_PER_LANE
+from workbench.session.live import HISTORY_EVENTS, LiveState
+from workbench.session.settings import LiveSettings
+from workbench.session.stages import Stage, StageState
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.bindings import ACTIONS
+from workbench.tui.panes.evidence import EvidencePane
+from workbench.tui.panes.hypothesis import HypothesisPane
+from workbench.tui.panes.isolate import IsolatePane
+from workbench.tui.panes.live import LivePane
+from workbench.tui.panes.verify import VerifyPane
+from workbench.tui.widgets.event_log import MAX_LINES, EventLog
+from workbench.tui.widgets.timeline import Timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (120, 40)
-
-
-def notes(app: WorkbenchApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def run_pytest(path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -61,12 +59,12 @@ async def settle(app: WorkbenchApp, pilot: object) -> None:
 
 @pytest.mark.asyncio
 async def test_opens_on_the_race_example_with_naive_async() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.query_one(TabbedContent).active == "live"
         assert app.query_one("#strategy", Select).value == "naive-async"
-        assert app.live.live.state is LiveState.READY
+        assert app.live.run.state is LiveState.READY
         assert isinstance(app.focused, Timeline)
         assert "naive-async" in app.sub_title and "ready" in app.sub_title
 
@@ -90,38 +88,38 @@ def test_bad_tui_presets_are_one_line_errors(capsys: pytest.CaptureFixture[str])
         cli_module.main(["--readers", "-1"])
     assert exited.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "readers must be 0-256, not -1" in err
+    assert err.count("\n") == 1 and "readers must be 1-256, not -1" in err
 
 
 @pytest.mark.asyncio
 async def test_space_starts_pauses_and_resumes_then_stop_keeps_and_reset_clears() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         live = app.live
         await pilot.press("space")
-        assert live.live.state is LiveState.RUNNING
-        live.live.pause()  # stop the frames, so the next press finds the app idle
+        assert live.run.state is LiveState.RUNNING
+        live.run.pause()  # stop the frames, so the next press finds the app idle
         await pilot.press("space")
-        assert live.live.state is LiveState.RUNNING
+        assert live.run.state is LiveState.RUNNING
         await pilot.press("space")
-        assert live.live.state is LiveState.PAUSED
-        live.advance_virtual(0.2)
-        reads = live.live.sim.oracle.reads
+        assert live.run.state is LiveState.PAUSED
+        live.run_for(0.2)
+        reads = live.run.stats().reads
         assert reads > 50
         await pilot.press("x")
-        assert live.live.state is LiveState.STOPPED
-        assert live.live.sim.oracle.reads == reads  # what was measured stays
+        assert live.run.state is LiveState.STOPPED
+        assert live.run.stats().reads == reads  # what was measured stays
         assert "stopped" in app.sub_title
         await pilot.press("r")
-        assert live.live.state is LiveState.READY
-        assert live.live.sim.oracle.reads == 0
+        assert live.run.state is LiveState.READY
+        assert live.run.stats().reads == 0
         assert len(live.model) == 0
 
 
 @pytest.mark.asyncio
 async def test_a_knob_validates_in_place_and_applies_on_enter() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         field = app.query_one("#knob-writers", Input)
@@ -132,58 +130,58 @@ async def test_a_knob_validates_in_place_and_applies_on_enter() -> None:
         error = app.query_one("#controls-error", Static)
         assert "writers must be 0-64, not 99" in str(error.render())
         await pilot.press("enter")
-        assert app.live.live.settings.writers == 2  # not applied
+        assert app.live.run.settings.writers == 2  # not applied
         field.value = ""
         await pilot.press("3", "enter")
         assert not field.has_class("-invalid")
-        assert app.live.live.settings.writers == 3
+        assert app.live.run.settings.writers == 3
         assert str(error.render()) == ""
 
 
 @pytest.mark.asyncio
 async def test_widen_knob_restarts_the_run_with_it() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         field = app.query_one("#knob-widen_ms", Input)
         field.focus()
         field.value = "50"
         await pilot.press("enter")
-        assert app.live.live.settings.widen_ms == 50
-        assert app.live.live.sim.knobs.widen_ms == 50
+        assert app.live.run.settings.widen_ms == 50
+        assert app.session.settings.widen_ms == 50
 
 
 @pytest.mark.asyncio
 async def test_speed_changes_without_restarting() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.live.advance_virtual(0.05)
-        sim = app.live.live.sim
-        before = app.live.live.speed
+        app.live.run_for(0.05)
+        measured = app.live.run.stats()
+        before = app.live.run.speed
         await pilot.press("right_square_bracket")
-        assert app.live.live.speed > before
+        assert app.live.run.speed > before
         await pilot.press("left_square_bracket", "left_square_bracket")
-        assert app.live.live.speed < before
-        assert app.live.live.sim is sim
+        assert app.live.run.speed < before
+        assert app.live.run.stats() == measured  # the same run, not a new one
 
 
 @pytest.mark.asyncio
 async def test_strategy_selector_switches_the_run() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.query_one("#strategy", Select).value = "transaction"
         await pilot.pause()
-        assert app.live.live.settings.strategy.name == "transaction"
-        app.live.advance_virtual(0.5)
-        assert app.live.live.sim.oracle.reads > 100
-        assert app.live.live.sim.oracle.stale == 0
+        assert app.live.run.settings.strategy.name == "transaction"
+        app.live.run_for(0.5)
+        assert app.live.run.stats().reads > 100
+        assert app.live.run.stats().stale == 0
 
 
 @pytest.mark.asyncio
 async def test_a_users_strategy_loads_from_module_and_class() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         field = app.query_one("#load-strategy", Input)
@@ -195,27 +193,27 @@ async def test_a_users_strategy_loads_from_module_and_class() -> None:
         field.value = "tests.user_strategies:WriteThrough"
         await pilot.press("enter")
         assert app.query_one("#strategy", Select).value == "write-through"
-        assert app.live.live.settings.strategy.name == "write-through"
+        assert app.live.run.settings.strategy.name == "write-through"
 
 
 @pytest.mark.asyncio
 async def test_a_strategy_that_raises_is_a_notification_and_the_app_goes_on() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         field = app.query_one("#load-strategy", Input)
         field.focus()
         field.value = "tests.user_strategies:Explodes"
         await pilot.press("enter")
-        app.live.advance_virtual(0.2)
+        app.live.run_for(0.2)
         await pilot.pause()
-        assert app.live.live.state is LiveState.FAILED
-        assert any("the strategy has a bug" in n for n in notes(app))
+        assert app.live.run.state is LiveState.FAILED
+        assert any("the strategy has a bug" in n for n in app.notes)
         app.query_one("#strategy", Select).value = "lock"
         await pilot.pause()
-        app.live.advance_virtual(0.2)
-        assert app.live.live.state is LiveState.PAUSED
-        assert app.live.live.sim.oracle.reads > 0
+        app.live.run_for(0.2)
+        assert app.live.run.state is LiveState.PAUSED
+        assert app.live.run.stats().reads > 0
 
 
 # -- timeline, log and counter -------------------------------------------------------------
@@ -223,10 +221,10 @@ async def test_a_strategy_that_raises_is_a_notification_and_the_app_goes_on() ->
 
 @pytest.mark.asyncio
 async def test_timeline_marks_stale_reads_and_links_them_to_the_missed_write() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.live.advance_virtual(0.3)
+        app.live.run_for(0.3)
         await pilot.pause()
         timeline = app.live.timeline
         assert timeline.model.stale_bars
@@ -247,7 +245,7 @@ async def test_timeline_marks_stale_reads_and_links_them_to_the_missed_write() -
 
 @pytest.mark.asyncio
 async def test_zoom_changes_the_scale() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         scale = app.live.timeline.scale_ms
@@ -259,15 +257,16 @@ async def test_zoom_changes_the_scale() -> None:
 
 @pytest.mark.asyncio
 async def test_counter_and_log_show_what_the_oracle_found() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.live.advance_virtual(0.3)
+        app.live.run_for(0.3)
         await pilot.pause()
-        oracle = app.live.live.sim.oracle
+        stats = app.live.run.stats()
+        assert stats.reads > 0 and stats.stale > 0
         figures = str(app.query_one("#counter-figures").render())
-        assert f"reads   {oracle.reads:,}" in figures
-        assert f"stale   {oracle.stale:,}" in figures
+        assert f"reads   {stats.reads:,}" in figures
+        assert f"stale   {stats.stale:,}" in figures
         assert "95% CI" in figures and "missed-invalidation" in figures
         log = app.query_one(EventLog)
         assert any("<-- STALE (missed-invalidation)" in line for line in log.lines)
@@ -275,16 +274,14 @@ async def test_counter_and_log_show_what_the_oracle_found() -> None:
 
 @pytest.mark.asyncio
 async def test_memory_stays_bounded_on_a_long_run() -> None:
-    app = WorkbenchApp(LiveSettings(writers=4, readers=32, keys=4, speed=1.0))
+    app = RecordingApp(LiveSettings(writers=4, readers=32, keys=4, speed=1.0))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         for _ in range(8):
-            app.live.advance_virtual(0.5)
+            app.live.run_for(0.5)
         await pilot.pause()
-        sim = app.live.live.sim
-        assert sim.history.total > HISTORY_EVENTS  # more happened than is kept...
-        assert len(sim.history) <= HISTORY_EVENTS  # ...and the history stayed bounded
-        assert len(app.query_one(EventLog).lines) <= MAX_LINES
+        assert app.live.run.stats().events > HISTORY_EVENTS  # more happened than is kept...
+        assert len(app.query_one(EventLog).lines) <= MAX_LINES  # ...and the screen is bounded
         for lane in app.live.model.lanes.values():
             assert len(lane.bars) <= BARS_PER_LANE
 
@@ -294,7 +291,7 @@ async def test_memory_stays_bounded_on_a_long_run() -> None:
 
 @pytest.mark.asyncio
 async def test_evidence_lists_failing_runs_and_opens_one_as_a_replay() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("1")
@@ -306,7 +303,7 @@ async def test_evidence_lists_failing_runs_and_opens_one_as_a_replay() -> None:
         failing = pane.result.failed_runs
         assert 3 <= len(failing) <= 15
         assert app.query_one("#evidence-failures", OptionList).option_count == len(failing)
-        assert app.casebook.board[Stage.EVIDENCE] is StageState.IN_PROGRESS
+        assert app.session.casebook.board[Stage.EVIDENCE] is StageState.IN_PROGRESS
         await pilot.press("o")
         await pilot.pause()
         assert app.query_one(TabbedContent).active == "live"
@@ -314,8 +311,8 @@ async def test_evidence_lists_failing_runs_and_opens_one_as_a_replay() -> None:
         assert replay is not None and f"run {failing[0]} of seed 1" in replay.title
         assert replay.sim.oracle.stale >= 1
         assert app.live.timeline.selected is not None  # the stale read, already selected
-        assert app.casebook.board[Stage.EVIDENCE] is StageState.DONE
-        assert app.casebook.board[Stage.ISOLATE] is StageState.IN_PROGRESS
+        assert app.session.casebook.board[Stage.EVIDENCE] is StageState.DONE
+        assert app.session.casebook.board[Stage.ISOLATE] is StageState.IN_PROGRESS
         assert "● 1 Evidence" in str(app.query_one(TabbedContent).get_tab("evidence").label)
         await pilot.press("space")  # back to the live run
         assert app.live.replay is None
@@ -323,7 +320,7 @@ async def test_evidence_lists_failing_runs_and_opens_one_as_a_replay() -> None:
 
 @pytest.mark.asyncio
 async def test_evidence_rejects_a_bad_run_count_in_place() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.action_show_tab("evidence")
@@ -332,12 +329,12 @@ async def test_evidence_rejects_a_bad_run_count_in_place() -> None:
         app.query_one(EvidencePane).run_batch()
         await settle(app, pilot)
         assert app.query_one(EvidencePane).result is None
-        assert any("runs must be 1-100000, not 0" in n for n in notes(app))
+        assert any("runs must be 1-10,000,000, not 0" in n for n in app.notes)
 
 
 @pytest.mark.asyncio
 async def test_isolate_bisect_finds_the_async_change() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("2")
@@ -348,14 +345,24 @@ async def test_isolate_bisect_finds_the_async_change() -> None:
         assert working.startswith("sync: 0.0%") and not broken.startswith("naive-async: 0.0%")
         await pilot.press("a")
         await settle(app, pilot)
-        assert app.query_one("#isolate-table", DataTable).row_count == 4
-        assert app.casebook.culprit is not None and app.casebook.culprit.commit == "f8d3c21"
-        assert app.casebook.board[Stage.ISOLATE] is StageState.DONE
+        table = app.query_one("#isolate-table", DataTable)
+        # git bisect over the commits, oldest first: all, none, then halves of the range.
+        assert [str(key.value) for key in table.rows] == [
+            "async,prewarm,ttl-refresh",
+            "none",
+            "ttl-refresh",
+            "prewarm,ttl-refresh",
+        ]
+        assert (
+            app.session.casebook.culprit is not None
+            and app.session.casebook.culprit.commit == "f8d3c21"
+        )
+        assert app.session.casebook.board[Stage.ISOLATE] is StageState.DONE
 
 
 @pytest.mark.asyncio
 async def test_isolate_manual_switches() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.action_show_tab("isolate")
@@ -373,19 +380,19 @@ async def test_isolate_manual_switches() -> None:
 
 @pytest.mark.asyncio
 async def test_hypothesis_experiment_and_candidate_fix() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("3")
         pane = app.query_one(HypothesisPane)
         pane.record()
         await pilot.pause()
-        assert any("Write the hypothesis first" in n for n in notes(app))
+        assert any("Write the hypothesis first" in n for n in app.notes)
         pane.query_one("#hypothesis-text", Input).value = "a read between set and invalidate"
         pane.record()
         await pilot.press("w")
         await settle(app, pilot)
-        book = app.casebook
+        book = app.session.casebook
         assert book.baseline is not None and book.widened is not None
         assert book.widened.value > 0.45 > book.baseline.value
         assert book.experiment_supports_hypothesis
@@ -400,16 +407,16 @@ async def test_hypothesis_experiment_and_candidate_fix() -> None:
 async def test_verify_runs_compares_and_exports_a_test_that_fails_on_the_bug(
     tmp_path: Path,
 ) -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("4")
         await pilot.press("v")
         await settle(app, pilot)
-        assert app.casebook.verified is not None
-        fix, result = app.casebook.verified
+        assert app.session.casebook.verified is not None
+        fix, result = app.session.casebook.verified
         assert fix == "transaction" and result.completed == 1000 and result.failures == 0
-        assert app.casebook.board[Stage.VERIFY] is StageState.DONE
+        assert app.session.casebook.board[Stage.VERIFY] is StageState.DONE
         await pilot.press("c")
         await settle(app, pilot)
         costs = app.query_one("#verify-costs", DataTable)
@@ -423,6 +430,7 @@ async def test_verify_runs_compares_and_exports_a_test_that_fails_on_the_bug(
         target = tmp_path / "test_pinned_race.py"
         app.query_one("#verify-export-path", Input).value = str(target)
         await pilot.press("e")
+        await settle(app, pilot)
         assert target.exists()
     fixed = await asyncio.to_thread(run_pytest, target, {})
     assert fixed.returncode == 0, fixed.stdout
@@ -432,7 +440,7 @@ async def test_verify_runs_compares_and_exports_a_test_that_fails_on_the_bug(
 
 @pytest.mark.asyncio
 async def test_a_failed_export_is_a_notification(tmp_path: Path) -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.action_show_tab("verify")
@@ -440,16 +448,16 @@ async def test_a_failed_export_is_a_notification(tmp_path: Path) -> None:
         pane = app.query_one(VerifyPane)
         pane.query_one("#verify-export-path", Input).value = str(tmp_path / "missing" / "test_x.py")
         pane.export()
-        await pilot.pause()
-        assert any("Could not export" in n for n in notes(app))
+        await settle(app, pilot)
+        assert any("Could not export" in n for n in app.notes)
         pane.query_one("#verify-export-path", Input).value = "notatest.txt"
         pane.export()
         await pilot.pause()
-        assert any("test_something.py" in n for n in notes(app))
+        assert any("test_something.py" in n for n in app.notes)
         app.action_show_tab("live")
         await pilot.pause()
-        app.live.advance_virtual(0.05)
-        assert app.live.live.sim.oracle.reads > 0  # still working
+        app.live.run_for(0.05)
+        assert app.live.run.stats().reads > 0  # still working
 
 
 # -- keys, palette, cancel, quit -----------------------------------------------------------
@@ -457,7 +465,7 @@ async def test_a_failed_export_is_a_notification(tmp_path: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_every_action_has_a_key_in_the_footer_and_a_palette_command() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         titles = {c.title for c in app.get_system_commands(app.screen)}
@@ -479,7 +487,7 @@ async def test_every_action_has_a_key_in_the_footer_and_a_palette_command() -> N
 
 @pytest.mark.asyncio
 async def test_palette_commands_switch_to_their_tab_and_act() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         command = next(
@@ -493,7 +501,7 @@ async def test_palette_commands_switch_to_their_tab_and_act() -> None:
 
 @pytest.mark.asyncio
 async def test_ctrl_c_cancels_a_batch_and_keeps_what_it_measured() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.action_show_tab("evidence")
@@ -506,29 +514,62 @@ async def test_ctrl_c_cancels_a_batch_and_keeps_what_it_measured() -> None:
         await pilot.pause()
         await pilot.pause()
         assert all(worker.is_finished for worker in app.workers)
-        assert pane.result is None  # never completed...
+        assert pane.result is not None and pane.result.interrupted  # never completed...
         shown = str(pane.query_one("#evidence-result", Static).render())
-        assert "runs, " in shown and "failed so far" in shown  # ...but its progress stays
-        assert any("Cancelled" in n for n in notes(app))
+        assert f"Stopped after {pane.result.completed} of 100000 runs" in shown  # ...but kept
+        assert any("Cancelled" in n for n in app.notes)
         assert not pane.query_one("#evidence-run").disabled
 
 
 @pytest.mark.asyncio
 async def test_quitting_mid_run_leaves_no_task_behind() -> None:
-    app = WorkbenchApp(autostart=True)
+    app = RecordingApp(autostart=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.live.live.state is LiveState.RUNNING
+        assert app.live.run.state is LiveState.RUNNING
         app.query_one(EvidencePane).run_batch()
-        sim = app.live.live.sim
+        run = app.live.run
         app.exit()
-    assert all(task.done for task in sim.scheduler.tasks)
     assert all(worker.is_finished for worker in app.workers)
+    assert not run.alive  # the live run's process ended with the app
 
 
 @pytest.mark.asyncio
 async def test_live_pane_is_the_only_owner_of_its_run() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.query(LivePane).first() is app.live
+
+
+@pytest.mark.asyncio
+async def test_the_seed_in_the_sidebar_is_the_seed_of_evidence_replays_and_exports(
+    tmp_path: Path,
+) -> None:
+    app = RecordingApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        field = app.query_one("#knob-seed", Input)
+        field.focus()
+        field.value = "4242"
+        await pilot.press("enter")
+        assert app.live.run.settings.seed == 4242 and app.session.seed == 4242
+        app.action_show_tab("evidence")
+        await pilot.pause()
+        app.query_one(EvidencePane).run_batch()
+        await settle(app, pilot)
+        evidence = app.query_one(EvidencePane).result
+        assert evidence is not None and evidence.seed == 4242 and evidence.failed_runs
+        app.query_one(EvidencePane).open_run()
+        await pilot.pause()
+        replay = app.live.replay
+        assert replay is not None and f"run {evidence.failed_runs[0]} of seed 4242" in replay.title
+        assert replay.sim.seed == derive_seed(4242, evidence.failed_runs[0])
+        app.action_show_tab("verify")
+        await pilot.pause()
+        target = tmp_path / "test_seeded.py"
+        app.query_one("#verify-export-path", Input).value = str(target)
+        app.query_one(VerifyPane).export()
+        await settle(app, pilot)
+        source = target.read_text()
+        assert "SEED = 4242" in source and f"RUN = {evidence.failed_runs[0]}" in source

@@ -8,16 +8,19 @@ import socket
 import pytest
 from textual.widgets import Input, Select, Static
 
+from cache.batch import BatchResult
+from cache.redis_run import RedisServerTarget
+from cache.redis_url import check_redis_url
+from tests.apps import RecordingApp
 from tests.redis_process import RedisProcess
-from workbench.app import WorkbenchApp
-from workbench.backend_choice import BackendChoice
-from workbench.panes.evidence import EvidencePane
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.panes.evidence import EvidencePane
 
 SIZE = (120, 40)
 
 
-def notes(app: WorkbenchApp) -> list[str]:
-    return [n.message for n in app._notifications]
+def on_redis(url: str) -> RedisServerTarget:
+    return RedisServerTarget(check_redis_url(url))
 
 
 async def finish_workers(app: WorkbenchApp, pilot: object) -> None:
@@ -37,11 +40,11 @@ def closed_port() -> int:
 @pytest.mark.redis
 @pytest.mark.asyncio
 async def test_stage_batches_run_on_redis_and_runs_there_are_not_replayed(redis_url: str) -> None:
-    app = WorkbenchApp(backend=BackendChoice.redis(redis_url))
+    app = RecordingApp(target=on_redis(redis_url))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await finish_workers(app, pilot)
-        assert app.casebook.backend.is_redis
+        assert app.session.target.kind == "redis"
         assert app.query_one("#backend", Select).value == "redis"
         app.action_show_tab("evidence")
         await pilot.pause()
@@ -55,23 +58,23 @@ async def test_stage_batches_run_on_redis_and_runs_there_are_not_replayed(redis_
         pane.open_run()
         await pilot.pause()
         assert app.live.replay is None
-        assert any("cannot be replayed" in n for n in notes(app))
+        assert any("cannot be replayed" in n for n in app.notes)
 
 
 @pytest.mark.asyncio
 async def test_an_unreachable_server_is_a_notification_and_batches_stay_simulated() -> None:
-    app = WorkbenchApp(backend=BackendChoice.redis(f"redis://127.0.0.1:{closed_port()}/0"))
+    app = RecordingApp(target=on_redis(f"redis://127.0.0.1:{closed_port()}/0"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await finish_workers(app, pilot)
-        assert not app.casebook.backend.is_redis
+        assert app.session.target.kind != "redis"
         assert app.query_one("#backend", Select).value == "sim"
-        assert any("cannot connect to Redis" in n for n in notes(app))
+        assert any("cannot connect to Redis" in n for n in app.notes)
 
 
 @pytest.mark.asyncio
 async def test_a_remote_url_is_refused_in_place() -> None:
-    app = WorkbenchApp()
+    app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.query_one("#redis-url", Input).value = "redis://10.1.2.3:6379/0"
@@ -79,7 +82,7 @@ async def test_a_remote_url_is_refused_in_place() -> None:
         await pilot.pause()
         assert app.query_one("#redis-url", Input).has_class("-invalid")
         assert "not a loopback address" in str(app.query_one("#controls-error", Static).render())
-        assert not app.casebook.backend.is_redis
+        assert app.session.target.kind != "redis"
 
 
 @pytest.mark.redis
@@ -87,25 +90,27 @@ async def test_a_remote_url_is_refused_in_place() -> None:
 async def test_a_server_killed_mid_batch_is_a_notification_and_keeps_the_progress(
     own_redis: RedisProcess,
 ) -> None:
-    app = WorkbenchApp(backend=BackendChoice.redis(own_redis.url))
+    app = RecordingApp(target=on_redis(own_redis.url))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await finish_workers(app, pilot)
-        assert app.casebook.backend.is_redis
+        assert app.session.target.kind == "redis"
         app.action_show_tab("evidence")
         await pilot.pause()
         pane = app.query_one(EvidencePane)
         original = pane._progress
 
-        def kill_after_first_step(result: object) -> None:
-            original(result)  # type: ignore[arg-type]
-            own_redis.kill()
+        def kill_after_first_step(result: BatchResult) -> None:
+            original(result)
+            if result.completed:
+                own_redis.kill()
 
         pane._progress = kill_after_first_step  # type: ignore[method-assign]
         pane.query_one("#evidence-runs", Input).value = "500"
         pane.run_batch()
         await finish_workers(app, pilot)
-        assert any("Evidence batch failed" in n and "Redis" in n for n in notes(app))
+        assert any("Redis" in n and "measured before are kept" in n for n in app.notes)
+        assert pane.result is not None and 0 < pane.result.completed < 500
         shown = str(pane.query_one("#evidence-result", Static).render())
-        assert "failed so far" in shown  # what was measured before the server died
+        assert f"of {pane.result.completed} runs failed" in shown  # what was measured
         assert not pane.query_one("#evidence-run").disabled  # and the pane still works

@@ -74,3 +74,26 @@ __all__ = [
     "Source",
     "WriteThrough",
 ]
+
+
+class NeverYields(Strategy):
+    """A bug no scheduler can interrupt: an update that spins without ever awaiting."""
+
+    name = "never-yields"
+    description = "spins forever inside update"
+    guarantee = "none: it never returns"
+
+    async def update(self, ctx: Context, key: str, version: int) -> None:
+        while True:
+            pass
+
+
+class SpinsWhenBuilt(NeverYields):
+    """Spins as soon as a run builds it, so a test knows the simulation is stuck before it
+    sends its next command."""
+
+    name = "spins-when-built"
+
+    def __init__(self) -> None:
+        while True:
+            pass

@@ -22,6 +22,7 @@ from random import Random
 from types import TracebackType
 from typing import Any
 
+from cache.errors import RunFailed
 from cache.scheduler.policies import Policy, RandomPolicy
 
 __all__ = [
@@ -61,11 +62,11 @@ class Cancelled(BaseException):
     that code catching ``Exception`` does not swallow it, as with asyncio's CancelledError."""
 
 
-class Deadlock(Exception):
+class Deadlock(RunFailed):
     """Tasks are waiting on each other and no timer can wake any of them."""
 
 
-class StepLimitExceeded(Exception):
+class StepLimitExceeded(RunFailed):
     """More steps than allowed: a livelock, or a task spinning on zero-time checkpoints."""
 
 

@@ -9,22 +9,20 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, OptionList, ProgressBar, Select, Static
 from textual.widgets.option_list import Option
 
-from cache.batch import BatchResult, RunSpec, derive_seed
+from cache.batch import BatchResult, RunSpec
 from cache.scenarios.changes import Change
-from cache.scenarios.story import StoryScenario
 from cache.simulation import Knobs
 from cache.strategies.registry import BUILTIN, load_strategy
-from workbench.casebook import Casebook
-from workbench.messages import OpenReplay
-from workbench.panes.base import StagePane
-from workbench.panes.live import Replay
-from workbench.settings import KnobSpec, parse_knob
-from workbench.stages import Stage
-from workbench.widgets.controls import KnobValidator
+from workbench.session.settings import RUNS
+from workbench.session.stages import Stage
+from workbench.session.state import Session
+from workbench.tui.messages import OpenReplay
+from workbench.tui.panes.base import StagePane
+from workbench.tui.panes.live import Replay
+from workbench.tui.widgets.controls import SettingValidator
 
 __all__ = ["EvidencePane"]
 
-RUNS = KnobSpec("runs", "runs", 1, 100_000, True, "how many times to run the test")
 LISTED = 200
 
 
@@ -41,10 +39,11 @@ class EvidencePane(StagePane):
 
     stage = Stage.EVIDENCE
 
-    def __init__(self, casebook: Casebook, strategy: str, *, id: str | None = None) -> None:
-        super().__init__(casebook, id=id)
+    def __init__(self, session: Session, strategy: str, *, id: str | None = None) -> None:
+        super().__init__(session, id=id)
         self._strategy = strategy if strategy in BUILTIN else "naive-async"
         self.result: BatchResult | None = None
+        self._spec: RunSpec | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(
@@ -61,7 +60,7 @@ class EvidencePane(StagePane):
                 id="evidence-strategy",
             )
             yield Label("runs")
-            yield Input("100", validators=[KnobValidator(RUNS)], id="evidence-runs")
+            yield Input("100", validators=[SettingValidator(RUNS)], id="evidence-runs")
             yield Button("Run (b)", id="evidence-run", variant="primary")
         yield ProgressBar(total=100, show_eta=False, id="evidence-progress")
         yield Static("Not run yet.", id="evidence-result", classes="result")
@@ -75,25 +74,30 @@ class EvidencePane(StagePane):
         """Run the test as many times as asked (the `b` key)."""
         field = self.query_one("#evidence-runs", Input)
         try:
-            runs = int(parse_knob(RUNS, field.value))
+            runs = int(RUNS.parse(field.value))
         except ValueError as error:
             self.notify(str(error), severity="error", title="Runs")
             field.focus()
             return
         strategy = load_strategy(str(self.query_one("#evidence-strategy", Select).value))
-        spec = RunSpec(StoryScenario(), strategy, Knobs())
+        spec = RunSpec(self.session.story(), strategy, Knobs())
         self.begin()
         self.query_one("#evidence-run", Button).disabled = True
         self.query_one(ProgressBar).update(total=runs, progress=0)
         self.query_one("#evidence-failures", OptionList).clear_options()
+        self.result = None
+        self._spec = spec
         self._run(spec, runs)
 
     @work(exclusive=True, group="evidence", exit_on_error=False, description="Evidence batch")
     async def _run(self, spec: RunSpec, runs: int) -> None:
-        result = await self.run_story(spec, runs, self._progress)
+        result = await self.run_batch_of(spec, runs, self._progress)
         self._done(spec, result)
 
     def _progress(self, result: BatchResult) -> None:
+        # Kept as it grows: a cancelled batch keeps its failing runs (``restore``).
+        self.result = result
+        self.casebook.evidence = result
         self.query_one(ProgressBar).update(progress=result.completed)
         self.query_one("#evidence-result", Static).update(
             f"{result.completed}/{result.runs} runs, {result.failures} failed so far"
@@ -105,7 +109,9 @@ class EvidencePane(StagePane):
         self.casebook.evidence_spec = spec
         self.query_one("#evidence-run", Button).disabled = False
         text = Text()
-        where = "" if result.backend == "sim" else f" on {self.casebook.backend.describe()}"
+        where = "" if result.backend == "sim" else f" on {self.session.target.describe()}"
+        if result.interrupted:
+            text.append(f"Stopped after {result.completed} of {result.runs} runs.\n")
         text.append(
             f"{result.strategy}{where}: {result.failures} of {result.completed} runs failed: ",
             style="bold",
@@ -146,9 +152,8 @@ class EvidencePane(StagePane):
                 timeout=8,
             )
             return
-        sim = spec.simulate(derive_seed(self.casebook.seed, run))
-        sim.run()
-        title = f"run {run} of seed {self.casebook.seed}, {spec.strategy.name}"
+        sim = self.session.replay(spec, run)
+        title = f"run {run} of seed {self.session.seed}, {spec.strategy.name}"
         self.post_message(OpenReplay(Replay(sim, title)))
         self.casebook.replayed_runs.append(run)
         if self.result is not None and self.result.failures:
@@ -172,3 +177,5 @@ class EvidencePane(StagePane):
 
     def restore(self, *, cancelled: bool) -> None:
         self.query_one("#evidence-run", Button).disabled = False
+        if self.result is not None and self._spec is not None:
+            self._done(self._spec, self.result)  # what it measured, failing runs included

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
-from workbench.live import BUCKET, LiveStats
+from workbench.session.live import BUCKET, LiveStats
 
 __all__ = ["StaleCounter"]
 

@@ -1,6 +1,6 @@
 """Regenerate the README's screenshots with the app's own screenshot support.
 
-    python -m workbench.shots [--size 120x40] [--out screenshots]
+    python -m workbench.tui.shots [--size 120x40] [--out screenshots]
 
 Every view is driven headless through Textual's pilot on virtual time, so the pictures are
 the same on every machine.
@@ -15,12 +15,12 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from workbench.app import WorkbenchApp
-from workbench.panes.evidence import EvidencePane
-from workbench.panes.hypothesis import HypothesisPane
-from workbench.panes.isolate import IsolatePane
-from workbench.panes.live import LivePane
-from workbench.panes.verify import VerifyPane
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.panes.evidence import EvidencePane
+from workbench.tui.panes.hypothesis import HypothesisPane
+from workbench.tui.panes.isolate import IsolatePane
+from workbench.tui.panes.live import LivePane
+from workbench.tui.panes.verify import VerifyPane
 
 __all__ = ["VIEWS", "main", "prepare", "take"]
 
@@ -34,7 +34,7 @@ async def _settle(app: WorkbenchApp, pilot: Pilot[None]) -> None:
 
 
 async def live_view(app: WorkbenchApp, pilot: Pilot[None]) -> None:
-    app.query_one(LivePane).advance_virtual(0.4)
+    app.query_one(LivePane).run_for(0.4)
     await pilot.pause()
     app.action_stale(-1)
     await _settle(app, pilot)

@@ -1,9 +1,9 @@
 """The live view: controls, counter, timeline and log over a running workload or a replay.
 
-Once per frame (and only while a run is going) the pane advances the live run (or, when it
-runs in a child process, drains what the child sent), takes one ``Frame`` of changed bars
-and new log lines, and applies it to the timeline and the log inside one ``batch_update``;
-the counter follows ten times a second. Nothing is mounted or recomposed per event.
+Once per frame (and only while a run is going) the pane drains what the live run's child
+process sent (``poll``), takes one ``Frame`` of changed bars and new log lines, and applies it
+to the timeline and the log inside one ``batch_update``; the counter follows ten times a
+second. Nothing is mounted or recomposed per event.
 """
 
 from __future__ import annotations
@@ -20,21 +20,21 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cache.simulation import Simulation
-from workbench.backend_choice import SIM, BackendChoice
-from workbench.feed import FramePacker
-from workbench.lanes import LaneModel
-from workbench.live import LiveEngine, LiveRun, LiveState, snapshot
-from workbench.settings import KNOBS, LiveSettings
-from workbench.widgets.controls import Controls
-from workbench.widgets.counter import StaleCounter
-from workbench.widgets.event_log import EventLog
-from workbench.widgets.timeline import Timeline
+from cache.targets import SIMULATOR, Target
+from workbench.session.child import LiveProcess
+from workbench.session.feed import FramePacker
+from workbench.session.lanes import LaneModel
+from workbench.session.live import LiveEngine, LiveState, snapshot
+from workbench.session.settings import LiveSettings, setting
+from workbench.session.state import Session
+from workbench.tui.widgets.controls import Controls
+from workbench.tui.widgets.counter import StaleCounter
+from workbench.tui.widgets.event_log import EventLog
+from workbench.tui.widgets.timeline import Timeline
 
 __all__ = ["LivePane", "Replay"]
 
 FPS = 60
-SIM_SHARE = 0.55  # of wall time, for the simulation; the rest is for drawing
-MAX_SIM_SLICE = 0.030
 COUNTER_INTERVAL = 0.1
 RECENT_LINES = 2_000  # live log lines kept to show again after a replay
 REPLAY_LINES = 100_000
@@ -71,8 +71,8 @@ class LivePane(Horizontal):
             super().__init__()
             self.summary = summary
 
-    class RunFailed(Message):
-        """The live run stopped with an error (a strategy raised)."""
+    class Failed(Message):
+        """The live run stopped with an error (a strategy raised, or never yielded)."""
 
         def __init__(self, error: str) -> None:
             super().__init__()
@@ -80,22 +80,21 @@ class LivePane(Horizontal):
 
     def __init__(
         self,
-        settings: LiveSettings,
+        session: Session,
         *,
-        engine: LiveEngine | None = None,
-        backend: BackendChoice = SIM,
+        target: Target = SIMULATOR,
         allow_remote: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        self._backend = backend
+        self.session = session
+        self._target = target
         self._allow_remote = allow_remote
-        self.live: LiveEngine = engine if engine is not None else LiveRun(settings)
+        self.run: LiveEngine = LiveProcess(session.settings)
         self.model = LaneModel()
         self._recent_lines: deque[str] = deque(maxlen=RECENT_LINES)
         self.replay: Replay | None = None
         self._timer: Timer | None = None
-        self._last_frame = 0.0
         self._last_counter = 0.0
 
     def compose(self) -> ComposeResult:
@@ -103,7 +102,7 @@ class LivePane(Horizontal):
             # The counter first: at 80x24 it is what must stay in sight.
             yield StaleCounter(id="counter")
             yield Controls(
-                self.live.settings, self._backend, allow_remote=self._allow_remote, id="controls"
+                self.run.settings, self._target, allow_remote=self._allow_remote, id="controls"
             )
         with Vertical(id="live-main"):
             yield Static("", id="live-status")
@@ -127,36 +126,39 @@ class LivePane(Horizontal):
         """Start, pause or resume (returning from a replay first)."""
         if self.replay is not None:
             self.back_to_live()
-        if self.live.state in (LiveState.STOPPED, LiveState.FAILED):
+        if self.run.state in (LiveState.STOPPED, LiveState.FAILED):
             self.reset()
-        self.live.toggle()
+        self.run.toggle()
         self._sync_timer()
 
     def stop(self) -> None:
-        if self.live.stop():
+        if self.run.stop():
             self._frame()  # show the last of what was measured
         self._sync_timer()
 
     def reset(self, settings: LiveSettings | None = None) -> None:
-        """A fresh run; if one was running, the new one runs too."""
-        was_running = self.live.state is LiveState.RUNNING
-        self.live.reset(settings)
+        """A fresh run; if one was running, the new one runs too. New settings are the
+        session's from now on (its seed is the stages' seed too)."""
+        was_running = self.run.state is LiveState.RUNNING
+        if settings is not None:
+            self.session.settings = settings
+        self.run.reset(settings)
         self.model = LaneModel()
         self._recent_lines.clear()
         if self.replay is None:
             self._attach_view()
         if was_running:
-            self.live.start()
+            self.run.start()
         self._sync_timer()
 
     def change_speed(self, steps: int) -> None:
-        index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.live.speed))
-        self.live.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + steps))]
+        index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.run.speed))
+        self.run.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + steps))]
         self._announce()
 
     def show_replay(self, replay: Replay) -> None:
         """Show a finished run (a failing run from the evidence) instead of the live one."""
-        self.live.pause()
+        self.run.pause()
         self._sync_timer()
         self.replay = replay
         model = LaneModel()
@@ -177,13 +179,13 @@ class LivePane(Horizontal):
             return
         self.replay = None
         self._attach_view()
-        self.query_one(StaleCounter).show(self.live.stats())
+        self.query_one(StaleCounter).show(self.run.stats())
         self._announce()
 
     def on_unmount(self) -> None:
         # Close the run's coroutines, even those that never started, so nothing is left
         # half-alive (or warns about never being awaited) when the app exits.
-        self.live.close()
+        self.run.close()
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -196,32 +198,30 @@ class LivePane(Horizontal):
     def _sync_timer(self) -> None:
         if self._timer is None:
             return
-        if self.live.state is LiveState.RUNNING:
-            self._last_frame = time.perf_counter()
+        if self.run.state is LiveState.RUNNING:
             self._timer.resume()
         else:
             self._timer.pause()
         self._announce()
 
-    def advance_virtual(self, seconds: float) -> None:
+    def run_for(self, seconds: float) -> None:
         """Run ``seconds`` of virtual time at once and show the result: deterministic, for
         tests and screenshots, where wall-clock frames would make every run differ."""
-        self.live.advance_virtual(seconds)
+        if self.replay is not None:
+            self.back_to_live()
+        if self.run.state in (LiveState.STOPPED, LiveState.FAILED):
+            self.reset()
+        self.run.run_for(seconds)
         self._pull()
         self._sync_timer()
 
     def _frame(self) -> None:
-        now = time.perf_counter()
-        elapsed = min(now - self._last_frame, 0.25)  # after a stall, do not try to catch up
-        self._last_frame = now
-        # The simulation gets a share of the time that passed, not a fixed slice per
-        # frame: when drawing is slow, frames come less often and each may do more.
-        self.live.advance(elapsed, budget=min(SIM_SHARE * elapsed, MAX_SIM_SLICE))
-        self._pull(counter=now - self._last_counter >= COUNTER_INTERVAL)
+        self.run.poll()
+        self._pull(counter=time.perf_counter() - self._last_counter >= COUNTER_INTERVAL)
 
     def _pull(self, *, counter: bool = True) -> None:
         """Show what the run recorded since the last frame, in one batch."""
-        live = self.live
+        live = self.run
         frame = live.frame()
         with self.app.batch_update():
             if frame is not None:
@@ -240,10 +240,10 @@ class LivePane(Horizontal):
         if live.state is not LiveState.RUNNING:
             self._sync_timer()
             if live.state is LiveState.FAILED and live.error:
-                self.post_message(self.RunFailed(live.error))
+                self.post_message(self.Failed(live.error))
 
     def _announce(self) -> None:
-        live = self.live
+        live = self.run
         if self.replay is not None:
             status = f"REPLAY  {self.replay.title}   (space: back to live)"
         else:
@@ -255,24 +255,24 @@ class LivePane(Horizontal):
             self.query_one("#live-status", Static).update(status)
         self.post_message(self.StateChanged(status))
 
-    @on(Controls.KnobChanged)
-    def _knob(self, event: Controls.KnobChanged) -> None:
+    @on(Controls.SettingChanged)
+    def _setting(self, event: Controls.SettingChanged) -> None:
         if event.name == "speed":
-            self.live.speed = float(event.value)
+            self.run.speed = float(event.value)
             self._announce()
             return
         try:
-            settings = self.live.settings.with_value(event.name, event.value)
+            settings = self.run.settings.with_value(event.name, event.value)
         except ValueError as error:
             self.notify(str(error), severity="error", title="Not applied")
             return
         self.reset(settings)
-        label = next(s.label for s in KNOBS if s.name == event.name)
+        label = setting(event.name).label
         self.notify(f"{label} = {event.value}: the live run restarted with it", timeout=3)
 
     @on(Controls.StrategyChosen)
     def _strategy(self, event: Controls.StrategyChosen) -> None:
-        self.reset(self.live.settings.with_value("strategy", event.strategy))
+        self.reset(self.run.settings.with_value("strategy", event.strategy))
 
     @on(Timeline.Selected)
     def _selected(self, event: Timeline.Selected) -> None:

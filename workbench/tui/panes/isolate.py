@@ -1,5 +1,5 @@
-"""Stage 2, isolate variables: a working strategy beside the broken one, and a bisect of the
-story's three recent changes."""
+"""Stage 2, isolate variables: a working strategy beside the broken one, and a bisection of
+the story's three recent changes."""
 
 from __future__ import annotations
 
@@ -11,29 +11,17 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, DataTable, Label, Select, Static
 
 from cache.batch import BatchResult, RunSpec
-from cache.scenarios.changes import ALL_CHANGES, Change, format_changes
-from cache.scenarios.story import StoryScenario
+from cache.scenarios.changes import Change, format_changes
 from cache.simulation import Knobs
 from cache.strategies.registry import BUILTIN, load_strategy
-from workbench.casebook import Casebook
-from workbench.panes.base import StagePane
-from workbench.stages import Stage
+from workbench.session.bisect import bisect_changes, find_culprit
+from workbench.session.stages import Stage
+from workbench.session.state import Session
+from workbench.tui.panes.base import StagePane
 
-__all__ = ["IsolatePane", "find_culprit"]
+__all__ = ["IsolatePane"]
 
 RUNS = 200
-
-
-def find_culprit(measured: dict[frozenset[Change], BatchResult]) -> Change | None:
-    """A change whose removal, from a configuration that fails, leaves one that never does."""
-    for changes, result in measured.items():
-        if not result.failures:
-            continue
-        for change in changes:
-            without = measured.get(changes - {change})
-            if without is not None and without.completed and without.failures == 0:
-                return change
-    return None
 
 
 class IsolatePane(StagePane):
@@ -48,8 +36,8 @@ class IsolatePane(StagePane):
     IsolatePane Checkbox { width: auto; border: none; padding: 0 1; }
     """
 
-    def __init__(self, casebook: Casebook, *, id: str | None = None) -> None:
-        super().__init__(casebook, id=id)
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
+        super().__init__(session, id=id)
         self.measured: dict[frozenset[Change], BatchResult] = {}
 
     def compose_body(self) -> ComposeResult:
@@ -102,12 +90,13 @@ class IsolatePane(StagePane):
     def run_changes(self) -> None:
         """Measure the broken strategy with the ticked changes (the `c` key)."""
         self.begin()
-        self._bisect([self._chosen_changes()])
+        self._measure_changes(self._chosen_changes())
 
     def bisect(self) -> None:
-        """All changes, then each one left out in turn (the `a` key)."""
+        """Bisect the recent commits, oldest to newest, as ``git bisect`` would (the `a`
+        key)."""
         self.begin()
-        self._bisect([ALL_CHANGES, *(ALL_CHANGES - {c} for c in Change)])
+        self._bisect()
 
     @work(
         exclusive=True,
@@ -118,32 +107,42 @@ class IsolatePane(StagePane):
     async def _measure_sides(self) -> None:
         for side in ("working", "broken"):
             name = str(self.query_one(f"#isolate-{side}", Select).value)
-            spec = RunSpec(StoryScenario(), load_strategy(name), Knobs())
+            spec = RunSpec(self.session.story(), load_strategy(name), Knobs())
             label = self.query_one(f"#isolate-{side}-rate", Static)
 
             def show(result: BatchResult, label: Static = label) -> None:
                 label.update(f"measuring... {result.completed}/{result.runs}")
 
-            result = await self.run_story(spec, RUNS, show)
+            result = await self.run_batch_of(spec, RUNS, show)
             text = Text(f"{name}: ", style="bold")
             text.append(str(result.rate), style="red" if result.failures else "green")
             label.update(text)
 
+    async def _measure(self, changes: frozenset[Change]) -> BatchResult:
+        broken = load_strategy(self._broken())
+        spec = RunSpec(self.session.story(changes=changes), broken, Knobs())
+        result = await self.run_batch_of(spec, RUNS)
+        self.measured[changes] = result
+        table = self.query_one("#isolate-table", DataTable)
+        key = format_changes(changes)
+        row = (key, f"{result.failures}/{result.completed}", str(result.rate))
+        if key in table.rows:
+            table.remove_row(key)
+        table.add_row(*row, key=key)
+        return result
+
+    @work(
+        exclusive=True, group="isolate-bisect", exit_on_error=False, description="Measuring changes"
+    )
+    async def _measure_changes(self, changes: frozenset[Change]) -> None:
+        await self._measure(changes)
+        self._conclude()
+
     @work(
         exclusive=True, group="isolate-bisect", exit_on_error=False, description="Bisecting changes"
     )
-    async def _bisect(self, configurations: list[frozenset[Change]]) -> None:
-        broken = load_strategy(self._broken())
-        table = self.query_one("#isolate-table", DataTable)
-        for changes in configurations:
-            spec = RunSpec(StoryScenario(changes=changes), broken, Knobs())
-            result = await self.run_story(spec, RUNS, lambda r: None)
-            self.measured[changes] = result
-            key = format_changes(changes)
-            row = (key, f"{result.failures}/{result.completed}", str(result.rate))
-            if key in table.rows:
-                table.remove_row(key)
-            table.add_row(*row, key=key)
+    async def _bisect(self) -> None:
+        await bisect_changes(self._measure)
         self._conclude()
 
     def _conclude(self) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from workbench.panes.live import Replay
-from workbench.stages import Stage
+from workbench.session.stages import Stage
+from workbench.tui.panes.live import Replay
 
 __all__ = ["OpenReplay", "StageProgress"]
 

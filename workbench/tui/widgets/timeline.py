@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from workbench.lanes import Bar, LaneModel
+from workbench.session.lanes import Bar, LaneModel
 
 __all__ = ["SCALES_MS", "Timeline"]
 
@@ -213,12 +213,6 @@ class Timeline(ScrollView, can_focus=True):
             row = self.model.order.index(bar.lane)
             if not self.scroll_y <= row < self.scroll_y + self.size.height - 1:
                 self.scroll_to(y=max(0, row - 2), animate=False, immediate=True)
-        self.refresh()
-
-    def clear_selection(self) -> None:
-        self.selected = None
-        self._selected_missed = None
-        self.post_message(self.Selected(None, None))
         self.refresh()
 
     # -- drawing -----------------------------------------------------------------------------

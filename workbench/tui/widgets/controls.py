@@ -14,27 +14,26 @@ from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, Static
 
-from cache.redis_url import BadRedisUrl, RemoteRedisRefused
+from cache.redis_run import RedisServerTarget
+from cache.redis_url import BadRedisUrl, RemoteRedisRefused, check_redis_url
 from cache.strategies.base import Strategy
 from cache.strategies.registry import BUILTIN, StrategyNotFound, load_strategy
-from workbench.backend_choice import SIM, BackendChoice
-from workbench.settings import KNOBS, KnobSpec, LiveSettings, parse_knob
+from cache.targets import SIMULATOR, Target
+from workbench.session.settings import DEFAULT_REDIS_URL, LIVE_SETTINGS, LiveSettings, Setting
 
-__all__ = ["DEFAULT_REDIS_URL", "Controls"]
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+__all__ = ["Controls", "SettingValidator"]
 
 
-class KnobValidator(Validator):
-    """Checks one knob's text against its range, with the same words as the CLI."""
+class SettingValidator(Validator):
+    """Checks one setting's text against its range, with the same words as the CLI."""
 
-    def __init__(self, spec: KnobSpec) -> None:
+    def __init__(self, spec: Setting) -> None:
         super().__init__()
         self.spec = spec
 
     def validate(self, value: str) -> ValidationResult:
         try:
-            parse_knob(self.spec, value)
+            self.spec.parse(value)
         except ValueError as error:
             return self.failure(str(error))
         return self.success()
@@ -59,7 +58,7 @@ class Controls(Vertical):
     Controls .section { color: $text-muted; margin: 1 0 0 0; }
     """
 
-    class KnobChanged(Message):
+    class SettingChanged(Message):
         """A knob was given a valid new value."""
 
         def __init__(self, name: str, value: float | int) -> None:
@@ -67,12 +66,12 @@ class Controls(Vertical):
             self.name = name
             self.value = value
 
-    class BackendChosen(Message):
+    class TargetChosen(Message):
         """Stage batches should run here from now on (the app checks it can connect)."""
 
-        def __init__(self, backend: BackendChoice) -> None:
+        def __init__(self, target: Target) -> None:
             super().__init__()
-            self.backend = backend
+            self.target = target
 
     class StrategyChosen(Message):
         """A strategy was picked (or loaded from ``module:Class``)."""
@@ -84,14 +83,14 @@ class Controls(Vertical):
     def __init__(
         self,
         settings: LiveSettings,
-        backend: BackendChoice = SIM,
+        target: Target = SIMULATOR,
         *,
         allow_remote: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self._settings = settings
-        self._backend = backend
+        self._target = target
         self._allow_remote = allow_remote
         self._strategies: dict[str, type[Strategy]] = dict(BUILTIN)
         self._strategies.setdefault(settings.strategy.name, settings.strategy)
@@ -106,12 +105,12 @@ class Controls(Vertical):
         with Horizontal(classes="knob"):
             yield Label("load")
             yield Input(placeholder="module:Class", id="load-strategy")
-        for spec in KNOBS:
+        for spec in LIVE_SETTINGS:
             with Horizontal(classes="knob"):
                 yield Label(spec.label)
                 yield Input(
                     _format(getattr(self._settings, spec.name)),
-                    validators=[KnobValidator(spec)],
+                    validators=[SettingValidator(spec)],
                     validate_on=["changed", "submitted"],
                     id=f"knob-{spec.name}",
                     tooltip=f"{spec.help} ({spec.describe_range()}); Enter applies",
@@ -119,27 +118,19 @@ class Controls(Vertical):
         yield Label("stage batches run on", classes="section")
         yield Select(
             [("simulator", "sim"), ("Redis server", "redis")],
-            value="redis" if self._backend.is_redis else "sim",
+            value=self._target.kind,
             allow_blank=False,
             id="backend",
         )
         with Horizontal(classes="knob"):
             yield Label("redis url")
-            target = self._backend.target
+            target = self._target
             yield Input(
-                target.url if target is not None else DEFAULT_REDIS_URL,
+                target.url.url if isinstance(target, RedisServerTarget) else DEFAULT_REDIS_URL,
                 id="redis-url",
                 tooltip="loopback only (127.0.0.1, ::1, localhost, unix://); Enter applies",
             )
         yield Static("", id="controls-error")
-
-    def show_settings(self, settings: LiveSettings) -> None:
-        """Reflect ``settings`` (set elsewhere, e.g. a preset) in the fields."""
-        self._settings = settings
-        for spec in KNOBS:
-            self.query_one(f"#knob-{spec.name}", Input).value = _format(
-                getattr(settings, spec.name)
-            )
 
     def _error(self, message: str) -> None:
         self.query_one("#controls-error", Static).update(message)
@@ -162,14 +153,14 @@ class Controls(Vertical):
                 self._choose_redis()
             return
         name = (event.input.id or "").removeprefix("knob-")
-        spec = next(s for s in KNOBS if s.name == name)
+        spec = next(s for s in LIVE_SETTINGS if s.name == name)
         try:
-            value = parse_knob(spec, event.value)
+            value = spec.parse(event.value)
         except ValueError as error:
             self._error(str(error))
             return
         self._error("")
-        self.post_message(self.KnobChanged(name, value))
+        self.post_message(self.SettingChanged(name, value))
 
     def _load(self, path: str) -> None:
         field = self.query_one("#load-strategy", Input)
@@ -194,28 +185,28 @@ class Controls(Vertical):
         event.stop()
         if event.value == "redis":
             self._choose_redis()
-        elif self._backend.is_redis:
-            self._backend = SIM
-            self.post_message(self.BackendChosen(SIM))
+        elif self._target is not SIMULATOR:
+            self._target = SIMULATOR
+            self.post_message(self.TargetChosen(SIMULATOR))
 
     def _choose_redis(self) -> None:
         field = self.query_one("#redis-url", Input)
         try:
-            choice = BackendChoice.redis(field.value, allow_remote=self._allow_remote)
+            url = check_redis_url(field.value, allow_remote=self._allow_remote)
         except (BadRedisUrl, RemoteRedisRefused) as error:
             field.add_class("-invalid")
             self._error(str(error))
             return
         field.remove_class("-invalid")
         self._error("")
-        self._backend = choice
-        self.post_message(self.BackendChosen(choice))
+        self._target = RedisServerTarget(url)
+        self.post_message(self.TargetChosen(self._target))
 
-    def show_backend(self, backend: BackendChoice) -> None:
-        """Reflect a backend set elsewhere (or one the app fell back from)."""
-        self._backend = backend
+    def show_target(self, target: Target) -> None:
+        """Reflect a target set elsewhere (or one the app fell back from)."""
+        self._target = target
         with self.prevent(Select.Changed):
-            self.query_one("#backend", Select).value = "redis" if backend.is_redis else "sim"
+            self.query_one("#backend", Select).value = target.kind
 
     @on(Select.Changed, "#strategy")
     def _choose(self, event: Select.Changed) -> None:

@@ -10,42 +10,19 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
 
-from cache.batch import BatchResult, RunSpec, run_batch
+from cache.batch import BatchResult, RunSpec
 from cache.measure import Cost, measure_cost
-from cache.regression import RegressionCase, regression_test_source
-from cache.scenarios.changes import ALL_CHANGES
-from cache.scenarios.story import StoryScenario
 from cache.simulation import Knobs
 from cache.strategies.registry import BUILTIN, load_strategy
-from workbench.casebook import Casebook
-from workbench.panes.base import StagePane
-from workbench.settings import KnobSpec, parse_knob
-from workbench.stages import Stage
-from workbench.widgets.controls import KnobValidator
+from workbench.session.export import BROKEN, export_regression_test
+from workbench.session.settings import RUNS
+from workbench.session.stages import Stage
+from workbench.tui.panes.base import StagePane
+from workbench.tui.widgets.controls import SettingValidator
 
-__all__ = ["VerifyPane", "export_regression_test"]
+__all__ = ["VerifyPane"]
 
-RUNS = KnobSpec("runs", "runs", 1, 100_000, True, "how many runs must pass")
-BROKEN = "naive-async"
 COST_SECONDS = 2.0
-
-
-def export_regression_test(path: Path, casebook: Casebook, fix: str) -> tuple[Path, int]:
-    """Write a pytest file pinning a failing run; returns where it went and which run.
-
-    The run is the first failing one from the evidence, or the first that fails when the
-    broken strategy is run afresh. Raises ``OSError`` if the file cannot be written.
-    """
-    run = casebook.first_failing_run()
-    if run is None:
-        found = run_batch(RunSpec(StoryScenario(), load_strategy(BROKEN)), 1000, casebook.seed)
-        if not found.failed_runs:
-            raise ValueError("no failing run to pin: the broken strategy never failed")
-        run = found.failed_runs[0]
-    broken = casebook.evidence.strategy if casebook.evidence is not None else BROKEN
-    case = RegressionCase(seed=casebook.seed, run=run, broken=broken, fix=fix, changes=ALL_CHANGES)
-    path.write_text(regression_test_source(case, path.name), encoding="utf-8")
-    return path, run
 
 
 class VerifyPane(StagePane):
@@ -67,7 +44,7 @@ class VerifyPane(StagePane):
                 id="verify-fix",
             )
             yield Label("runs")
-            yield Input("1000", validators=[KnobValidator(RUNS)], id="verify-runs")
+            yield Input("1000", validators=[SettingValidator(RUNS)], id="verify-runs")
             yield Button("Verify (v)", id="verify-run", variant="primary")
         yield ProgressBar(total=1000, show_eta=False, id="verify-progress")
         yield Static("Not verified yet.", id="verify-result", classes="result")
@@ -93,7 +70,7 @@ class VerifyPane(StagePane):
         """Run the chosen fix many times (the `v` key)."""
         field = self.query_one("#verify-runs", Input)
         try:
-            runs = int(parse_knob(RUNS, field.value))
+            runs = int(RUNS.parse(field.value))
         except ValueError as error:
             self.notify(str(error), severity="error", title="Runs")
             return
@@ -104,8 +81,8 @@ class VerifyPane(StagePane):
 
     @work(exclusive=True, group="verify", exit_on_error=False, description="Verification")
     async def _verify(self, fix: str, runs: int) -> None:
-        spec = RunSpec(StoryScenario(), load_strategy(fix), Knobs())
-        result = await self.run_story(
+        spec = RunSpec(self.session.story(), load_strategy(fix), Knobs())
+        result = await self.run_batch_of(
             spec,
             runs,
             lambda r: self.query_one(ProgressBar).update(progress=r.completed),
@@ -146,7 +123,7 @@ class VerifyPane(StagePane):
     )
     def _compare(self) -> None:
         for name in BUILTIN:
-            cost = measure_cost(load_strategy(name), seconds=COST_SECONDS, seed=self.casebook.seed)
+            cost = measure_cost(load_strategy(name), seconds=COST_SECONDS, seed=self.session.seed)
             self.app.call_from_thread(self._add_cost, cost)
 
     def _add_cost(self, cost: Cost) -> None:
@@ -163,7 +140,6 @@ class VerifyPane(StagePane):
     def export(self) -> None:
         """Write the regression test (the `e` key)."""
         raw = self.query_one("#verify-export-path", Input).value.strip()
-        out = self.query_one("#verify-export-result", Static)
         if not raw.endswith(".py") or not Path(raw).name.startswith("test_"):
             self.notify(
                 "The file name must look like test_something.py so pytest finds it.",
@@ -172,14 +148,18 @@ class VerifyPane(StagePane):
             )
             return
         self.begin()
+        self._export(Path(raw), self._fix())
+
+    @work(exclusive=True, group="verify-export", exit_on_error=False, description="Export")
+    async def _export(self, path: Path, fix: str) -> None:
         try:
-            path, run = export_regression_test(Path(raw), self.casebook, self._fix())
+            path, run = await export_regression_test(path, self.session, fix)
         except (OSError, ValueError) as error:
             self.notify(f"Could not export: {error}", severity="error", title="Export failed")
             return
-        out.update(
+        self.query_one("#verify-export-result", Static).update(
             f"Wrote {path} (pins run {run}). `python -m pytest {path}` passes with "
-            f"{self._fix()}; RACE_STRATEGY={BROKEN} makes it fail."
+            f"{fix}; RACE_STRATEGY={BROKEN} makes it fail."
         )
         self.notify(f"Exported {path}", timeout=3)
 
@@ -196,7 +176,7 @@ class VerifyPane(StagePane):
 
     @on(Button.Pressed, "#verify-export")
     @on(Input.Submitted, "#verify-export-path")
-    def _export(self) -> None:
+    def _export_pressed(self) -> None:
         self.export()
 
     def restore(self, *, cancelled: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -14,20 +15,21 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from cache.backends.base import BackendError
-from workbench.backend_choice import SIM, BackendChoice
-from workbench.bindings import ACTIONS, app_bindings
-from workbench.casebook import Casebook
-from workbench.live import LiveEngine, LiveState
-from workbench.messages import OpenReplay, StageProgress
-from workbench.panes.evidence import EvidencePane
-from workbench.panes.hypothesis import HypothesisPane
-from workbench.panes.isolate import IsolatePane
-from workbench.panes.live import LivePane
-from workbench.panes.verify import VerifyPane
-from workbench.settings import LiveSettings
-from workbench.stages import Stage, StageState
-from workbench.widgets.controls import Controls
+from cache.errors import RunFailed
+from cache.redis_run import RedisServerTarget
+from cache.targets import SIMULATOR, Target
+from workbench.session.live import LiveState
+from workbench.session.settings import LiveSettings
+from workbench.session.stages import Stage, StageState
+from workbench.session.state import Session
+from workbench.tui.bindings import ACTIONS, app_bindings
+from workbench.tui.messages import OpenReplay, StageProgress
+from workbench.tui.panes.evidence import EvidencePane
+from workbench.tui.panes.hypothesis import HypothesisPane
+from workbench.tui.panes.isolate import IsolatePane
+from workbench.tui.panes.live import LivePane
+from workbench.tui.panes.verify import VerifyPane
+from workbench.tui.widgets.controls import Controls
 
 __all__ = ["WorkbenchApp"]
 
@@ -46,7 +48,8 @@ class WorkbenchApp(App[None]):
     """Race Workbench: watch the race live, then debug it in four stages."""
 
     TITLE = "Race Workbench"
-    CSS_PATH = "workbench.tcss"
+    # Absolute, so a subclass defined elsewhere (tests) finds it too.
+    CSS_PATH = Path(__file__).with_name("workbench.tcss")
     BINDINGS: ClassVar[list[BindingType]] = app_bindings()  # type: ignore[assignment]
 
     def __init__(
@@ -54,46 +57,40 @@ class WorkbenchApp(App[None]):
         settings: LiveSettings | None = None,
         *,
         autostart: bool = False,
-        separate_process: bool = False,
-        backend: BackendChoice = SIM,
+        target: Target = SIMULATOR,
         allow_remote: bool = False,
     ) -> None:
-        """``separate_process`` runs the live simulation in a child process, so it and the
-        screen each get a core; tests keep it in-process, where they can reach into it."""
+        """The live run goes to a child process of its own when it first starts, so the
+        simulation and the screen each get a core."""
         super().__init__()
-        self.settings = settings if settings is not None else LiveSettings()
-        self.casebook = Casebook(seed=self.settings.seed)
-        self._start_backend = backend
+        self.session = Session(settings if settings is not None else LiveSettings())
+        self._start_target = target
         self.allow_remote = allow_remote
         self.autostart = autostart
-        self.engine: LiveEngine | None = None
-        if separate_process:
-            from workbench.remote import RemoteLiveRun
 
-            # Started here, before Textual takes over the terminal's streams: a process
-            # spawned later would have no valid standard error to inherit.
-            self.engine = RemoteLiveRun(self.settings)
+    @property
+    def settings(self) -> LiveSettings:
+        return self.session.settings
 
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial="live", id="tabs"):
             with TabPane("0 Live", id="live"):
                 yield LivePane(
-                    self.settings,
-                    engine=self.engine,
-                    backend=self._start_backend,
+                    self.session,
+                    target=self._start_target,
                     allow_remote=self.allow_remote,
                     id="live-pane",
                 )
-            book = self.casebook
+            session = self.session
             with TabPane(self._tab_label(Stage.EVIDENCE), id="evidence"):
-                yield EvidencePane(book, self.settings.strategy.name, id="evidence-pane")
+                yield EvidencePane(session, self.settings.strategy.name, id="evidence-pane")
             with TabPane(self._tab_label(Stage.ISOLATE), id="isolate"):
-                yield IsolatePane(book, id="isolate-pane")
+                yield IsolatePane(session, id="isolate-pane")
             with TabPane(self._tab_label(Stage.HYPOTHESIS), id="hypothesis"):
-                yield HypothesisPane(book, id="hypothesis-pane")
+                yield HypothesisPane(session, id="hypothesis-pane")
             with TabPane(self._tab_label(Stage.VERIFY), id="verify"):
-                yield VerifyPane(book, id="verify-pane")
+                yield VerifyPane(session, id="verify-pane")
         # The palette is one click on the header's icon (or ctrl+p) away; its footer entry
         # would push the live tab's keys off an 80-column screen.
         yield Footer(compact=True, show_command_palette=False)
@@ -105,31 +102,31 @@ class WorkbenchApp(App[None]):
         if self.autostart:
             self.live.toggle()
         self.live.timeline.focus()
-        if self._start_backend.is_redis:
-            self.use_backend(self._start_backend)
+        if isinstance(self._start_target, RedisServerTarget):
+            self.use_target(self._start_target)
 
-    # -- the backend for stage batches ----------------------------------------------------------
+    # -- where stage batches run ----------------------------------------------------------------
 
-    @on(Controls.BackendChosen)
-    def _backend_chosen(self, event: Controls.BackendChosen) -> None:
-        self.use_backend(event.backend)
+    @on(Controls.TargetChosen)
+    def _target_chosen(self, event: Controls.TargetChosen) -> None:
+        self.use_target(event.target)
 
-    def use_backend(self, backend: BackendChoice) -> None:
+    def use_target(self, target: Target) -> None:
         """Check the server answers, then run stage batches there; on failure, a
         notification and back to the simulator."""
-        if not backend.is_redis:
-            self.casebook.backend = backend
+        if not isinstance(target, RedisServerTarget):
+            self.session.target = target
             self.notify("Stage batches run on the simulator.", timeout=3)
             return
-        self._probe(backend)
+        self._probe(target)
 
-    @work(exclusive=True, group="backend", exit_on_error=False, description="Connecting")
-    async def _probe(self, backend: BackendChoice) -> None:
+    @work(exclusive=True, group="target", exit_on_error=False, description="Connecting")
+    async def _probe(self, target: RedisServerTarget) -> None:
         try:
-            await backend.probe()
-        except BackendError as error:
-            self.casebook.backend = SIM
-            self.query_one(Controls).show_backend(SIM)
+            await target.probe()
+        except RunFailed as error:
+            self.session.target = SIMULATOR
+            self.query_one(Controls).show_target(SIMULATOR)
             self.notify(
                 f"{error}. Stage batches stay on the simulator.",
                 severity="error",
@@ -137,9 +134,9 @@ class WorkbenchApp(App[None]):
                 timeout=10,
             )
             return
-        self.casebook.backend = backend
+        self.session.target = target
         self.notify(
-            f"Stage batches now run on {backend.describe()}; the live view stays "
+            f"Stage batches now run on {target.describe()}; the live view stays "
             "simulated (real time cannot be slowed down).",
             timeout=6,
         )
@@ -149,7 +146,7 @@ class WorkbenchApp(App[None]):
         return self.query_one(LivePane)
 
     def _tab_label(self, stage: Stage) -> str:
-        return f"{self.casebook.board[stage].icon} {stage.number} {stage.value.title()}"
+        return f"{self.session.casebook.board[stage].icon} {stage.number} {stage.value.title()}"
 
     @property
     def active_tab(self) -> str:
@@ -229,7 +226,7 @@ class WorkbenchApp(App[None]):
         cancelled = [w for w in self.workers if not w.is_finished]
         for worker in cancelled:
             worker.cancel()
-        stopped = self.live.live.state in (LiveState.RUNNING, LiveState.PAUSED)
+        stopped = self.live.run.state in (LiveState.RUNNING, LiveState.PAUSED)
         self.live.stop()
         if cancelled or stopped:
             self.notify("Cancelled. What was measured so far is kept.", timeout=3)
@@ -275,8 +272,8 @@ class WorkbenchApp(App[None]):
     def _live_state(self, event: LivePane.StateChanged) -> None:
         self.sub_title = event.summary
 
-    @on(LivePane.RunFailed)
-    def _live_failed(self, event: LivePane.RunFailed) -> None:
+    @on(LivePane.Failed)
+    def _live_failed(self, event: LivePane.Failed) -> None:
         self.notify(event.error, severity="error", title="The live run stopped", timeout=10)
 
     @on(OpenReplay)
@@ -287,7 +284,7 @@ class WorkbenchApp(App[None]):
 
     @on(StageProgress)
     def _stage(self, event: StageProgress) -> None:
-        board = self.casebook.board
+        board = self.session.casebook.board
         changed = board.finish(event.stage) if event.done else board.begin(event.stage)
         if not changed:
             return

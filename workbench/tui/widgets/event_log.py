@@ -1,6 +1,6 @@
 """The text log beside the timeline: the same events, in the story's log shape.
 
-Lines arrive already formatted (``workbench.feed``) and go in with ``Log.write_lines``, one
+Lines arrive already formatted (``workbench.session.feed``) and go in with ``Log.write_lines``, one
 call per frame, never one call per event; when the workload produces more lines in a frame
 than anyone could read, only the newest are written and a line says how many were skipped.
 """

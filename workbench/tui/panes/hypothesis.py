@@ -9,19 +9,17 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Select, Static
 
 from cache.batch import BatchResult, RunSpec
-from cache.scenarios.story import StoryScenario
 from cache.simulation import Knobs
 from cache.stats import Rate
 from cache.strategies.registry import BUILTIN, load_strategy
-from workbench.panes.base import StagePane
-from workbench.settings import KnobSpec, parse_knob
-from workbench.stages import Stage
-from workbench.widgets.controls import KnobValidator
+from workbench.session.settings import WIDEN_MS
+from workbench.session.stages import Stage
+from workbench.tui.panes.base import StagePane
+from workbench.tui.widgets.controls import SettingValidator
 
 __all__ = ["HypothesisPane", "rate_bar"]
 
 RUNS = 100
-WIDEN = KnobSpec("widen_ms", "widen ms", 0, 1000, False, "extra delay between update steps")
 BAR = 30
 
 
@@ -53,7 +51,7 @@ class HypothesisPane(StagePane):
         yield Label("Test it: widen the window between the update's steps", classes="section")
         with Horizontal(classes="row"):
             yield Label("widen ms")
-            yield Input("100", validators=[KnobValidator(WIDEN)], id="hypothesis-widen")
+            yield Input("100", validators=[SettingValidator(WIDEN_MS)], id="hypothesis-widen")
             yield Button("Run the experiment (w)", id="hypothesis-run", variant="primary")
         yield Static("", id="hypothesis-experiment", classes="result")
         yield Label("Then try a candidate fix, with the window still widened:", classes="section")
@@ -98,7 +96,7 @@ class HypothesisPane(StagePane):
     def _widen(self) -> float | None:
         field = self.query_one("#hypothesis-widen", Input)
         try:
-            return float(parse_knob(WIDEN, field.value))
+            return float(WIDEN_MS.parse(field.value))
         except ValueError as error:
             self.notify(str(error), severity="error", title="Widen")
             return None
@@ -110,12 +108,12 @@ class HypothesisPane(StagePane):
         rates = []
         plans = (("baseline", Knobs()), (f"widened by {widen:g} ms", Knobs(widen_ms=widen)))
         for label, knobs in plans:
-            spec = RunSpec(StoryScenario(), broken, knobs)
+            spec = RunSpec(self.session.story(), broken, knobs)
 
             def show(result: BatchResult, label: str = label) -> None:
                 out.update(f"{label}: {result.completed}/{result.runs} runs...")
 
-            result = await self.run_story(spec, RUNS, show)
+            result = await self.run_batch_of(spec, RUNS, show)
             rates.append((label, result.rate))
         text = Text()
         for label, rate in rates:
@@ -134,8 +132,8 @@ class HypothesisPane(StagePane):
     @work(exclusive=True, group="hypothesis-fix", exit_on_error=False, description="Trying a fix")
     async def _try(self, name: str, widen: float) -> None:
         out = self.query_one("#hypothesis-fix-result", Static)
-        spec = RunSpec(StoryScenario(), load_strategy(name), Knobs(widen_ms=widen))
-        result = await self.run_story(
+        spec = RunSpec(self.session.story(), load_strategy(name), Knobs(widen_ms=widen))
+        result = await self.run_batch_of(
             spec, RUNS, lambda r: out.update(f"{r.completed}/{r.runs} runs...")
         )
         self.casebook.candidate = (name, result.rate)

@@ -3,7 +3,6 @@ turned into notifications (one handler, so a failing batch never takes the app d
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,11 +12,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from cache.batch import BatchResult, RunSpec
-from workbench.batching import run_in_steps
-from workbench.casebook import Casebook
-from workbench.messages import StageProgress
-from workbench.stages import Stage, StageState
+from cache.batch import BatchResult, Progress, RunSpec
+from workbench.session.casebook import Casebook
+from workbench.session.stages import Stage, StageState
+from workbench.session.state import Session
+from workbench.tui.messages import StageProgress
 
 __all__ = ["StagePane"]
 
@@ -40,9 +39,13 @@ class StagePane(VerticalScroll):
     StagePane .section { text-style: bold; margin: 1 0 0 0; }
     """
 
-    def __init__(self, casebook: Casebook, *, id: str | None = None) -> None:
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.casebook = casebook
+        self.session = session
+
+    @property
+    def casebook(self) -> Casebook:
+        return self.session.casebook
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="stage-header")
@@ -67,18 +70,22 @@ class StagePane(VerticalScroll):
     def refresh_header(self) -> None:
         self.query_one(".stage-header", Static).update(self._header())
 
-    async def run_story(
-        self,
-        spec: RunSpec,
-        runs: int,
-        progress: Callable[[BatchResult], None],
-        *,
-        step: int = 20,
+    async def run_batch_of(
+        self, spec: RunSpec, runs: int, progress: Progress | None = None, *, step: int = 20
     ) -> BatchResult:
-        """Run a batch with the investigation's seed, on the chosen backend."""
-        return await run_in_steps(
-            spec, runs, self.casebook.seed, progress, step=step, backend=self.casebook.backend
-        )
+        """A batch with the session's seed, where batches run; a step at a time, so the
+        screen keeps drawing and a cancellation gets in."""
+        if self.session.target.kind != "sim":
+            step = max(1, step // 4)
+        result = await self.session.batch(spec, runs, progress, step=step)
+        if result.stopped_by:
+            self.notify(
+                f"{result.stopped_by}. The {result.completed} runs measured before are kept.",
+                severity="error",
+                title=f"Stopped after run {result.completed}",
+                timeout=10,
+            )
+        return result
 
     def begin(self) -> None:
         """The user acted in this stage: it is in progress (if it was pending)."""

@@ -1,9 +1,10 @@
 """The live workload: a simulation advanced by wall-clock time, a frame at a time.
 
-No Textual here. The app calls ``advance`` once per frame with the real time that passed;
-the run moves its virtual clock by that much times ``speed``, but never spends more than a
-CPU budget doing so, so the UI stays responsive however hard the workload pushes (when the
-budget runs out the run simply falls behind real time, and says so).
+No Textual here. Its owner (the child process of ``workbench.session.child``) calls ``step``
+once per tick with the real time that passed; the run moves its virtual clock by that much
+times ``speed``, but never spends more than a CPU budget doing so, so whoever waits on it
+stays responsive however hard the workload pushes (when the budget runs out the run simply
+falls behind real time, and says so).
 
 Because the simulation is the same seeded one the batch runner uses, a live run is
 reproducible too: same settings and seed, same interleaving.
@@ -17,13 +18,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from cache.backends.base import BackendError
-from cache.scheduler.core import Deadlock, Status, StepLimitExceeded
-from cache.service import StrategyFailed
+from cache.errors import RunFailed
+from cache.scheduler.core import Status
 from cache.simulation import Simulation
 from cache.stats import Rate, wilson
-from workbench.feed import Frame, FramePacker
-from workbench.settings import LiveSettings
+from workbench.session.feed import Frame, FramePacker
+from workbench.session.settings import LiveSettings
 
 __all__ = ["LiveEngine", "LiveRun", "LiveState", "LiveStats", "RunStates", "snapshot"]
 
@@ -78,16 +78,24 @@ def snapshot(
 
 
 class LiveEngine(Protocol):
-    """What the live view drives: a run here (``LiveRun``) or in another process
-    (``workbench.remote.RemoteLiveRun``)."""
+    """What the live view drives: a live run in a child process
+    (``workbench.session.child.LiveProcess``)."""
 
     settings: LiveSettings
     speed: float
     state: LiveState
     error: str | None
 
+    def poll(self) -> None:
+        """Take what the run reported since the last call (it keeps its own time)."""
+        ...
+
     def frame(self) -> Frame | None:
         """What the screen should add since the last call (``None``: nothing new)."""
+        ...
+
+    def stats(self) -> LiveStats:
+        """The counter's figures, for exactly the events ``frame`` has handed out."""
         ...
 
     def start(self) -> bool: ...
@@ -100,37 +108,52 @@ class LiveEngine(Protocol):
 
     def reset(self, settings: LiveSettings | None = None) -> None: ...
 
-    def advance(self, wall_seconds: float, budget: float = 0.008) -> None: ...
-
-    def advance_virtual(self, seconds: float) -> None: ...
-
-    def stats(self) -> LiveStats: ...
+    def run_for(self, seconds: float) -> None:
+        """Run ``seconds`` of virtual time at once, then pause (deterministic)."""
+        ...
 
     def close(self) -> None: ...
 
 
-class RunStates:
-    """The live run's state machine, shared by a run here and one in another process;
-    ``_entered`` is where each does what a new state means for it."""
+# Which states each state may be entered from. READY is a reset: from anywhere.
+_FROM: dict[LiveState, tuple[LiveState, ...]] = {
+    LiveState.READY: tuple(LiveState),
+    LiveState.RUNNING: (LiveState.READY, LiveState.PAUSED),
+    LiveState.PAUSED: (LiveState.RUNNING,),
+    LiveState.STOPPED: (LiveState.READY, LiveState.RUNNING, LiveState.PAUSED),
+    # A stop that the run could not carry out (it did not answer) is a failure too.
+    LiveState.FAILED: (LiveState.READY, LiveState.RUNNING, LiveState.PAUSED, LiveState.STOPPED),
+}
 
-    state: LiveState
+
+class RunStates:
+    """The live run's state machine, shared by the run and its proxy in the app's process:
+    ``_move`` is the only way ``state`` changes, and ``_entered`` is where each does what a
+    new state means for it."""
+
+    state: LiveState = LiveState.READY
+    error: str | None = None
 
     def _entered(self, state: LiveState) -> None:
-        """Called after every change of state."""
+        """Called after a change of state that this side asked for."""
 
-    def _move(self, allowed: tuple[LiveState, ...], to: LiveState) -> bool:
-        if self.state not in allowed:
+    def _move(self, to: LiveState, *, error: str | None = None, mirror: bool = False) -> bool:
+        """Enter ``to`` if the current state allows it. ``mirror``: the run already did
+        (the proxy follows its child), so there is nothing to carry out."""
+        if self.state not in _FROM[to] or (to is self.state and to is not LiveState.READY):
             return False
         self.state = to
-        self._entered(to)
+        self.error = error
+        if not mirror:
+            self._entered(to)
         return True
 
     def start(self) -> bool:
         """Start (from ready) or resume (from paused)."""
-        return self._move((LiveState.READY, LiveState.PAUSED), LiveState.RUNNING)
+        return self._move(LiveState.RUNNING)
 
     def pause(self) -> bool:
-        return self._move((LiveState.RUNNING,), LiveState.PAUSED)
+        return self._move(LiveState.PAUSED)
 
     def toggle(self) -> LiveState:
         """Space bar: start, pause or resume, whichever makes sense."""
@@ -140,8 +163,10 @@ class RunStates:
 
     def stop(self) -> bool:
         """End the run for good, keeping everything it measured (reset starts anew)."""
-        alive = (LiveState.RUNNING, LiveState.PAUSED, LiveState.READY)
-        return self._move(alive, LiveState.STOPPED)
+        return self._move(LiveState.STOPPED)
+
+    def fail(self, error: str, *, mirror: bool = False) -> bool:
+        return self._move(LiveState.FAILED, error=error, mirror=mirror)
 
 
 class LiveRun(RunStates):
@@ -150,12 +175,10 @@ class LiveRun(RunStates):
     def __init__(self, settings: LiveSettings) -> None:
         self.settings = settings
         self.speed = settings.speed
-        self.state = LiveState.READY
-        self.error: str | None = None
         self.behind = False
-        self.sim = self._build()
+        self.simulation = self._build()
         self._cursor = 0
-        self._packer = FramePacker(self.sim.oracle.verdict)
+        self._packer = FramePacker(self.simulation.oracle.verdict)
         self._bucket_end = BUCKET
         self._bucket_reads = 0
         self._bucket_stale = 0
@@ -173,34 +196,33 @@ class LiveRun(RunStates):
         )
 
     def _entered(self, state: LiveState) -> None:
-        if state is LiveState.STOPPED:
-            self.sim.close()
+        if state in (LiveState.STOPPED, LiveState.FAILED):
+            self.simulation.close()
 
     def reset(self, settings: LiveSettings | None = None) -> None:
         """A fresh run with ``settings`` (or the same ones), ready to start."""
-        self.sim.close()
+        self.simulation.close()
         if settings is not None:
             self.settings = settings
             self.speed = settings.speed
-        self.state = LiveState.READY
-        self.error = None
+        self._move(LiveState.READY)
         self.behind = False
-        self.sim = self._build()
+        self.simulation = self._build()
         self._cursor = 0
-        self._packer = FramePacker(self.sim.oracle.verdict)
+        self._packer = FramePacker(self.simulation.oracle.verdict)
         self._bucket_end = BUCKET
         self._bucket_reads = self._bucket_stale = 0
         self._rates.clear()
 
     # -- running -----------------------------------------------------------------------------
 
-    def advance(self, wall_seconds: float, budget: float = 0.008) -> None:
-        """Move the run forward by ``wall_seconds`` of real time at ``speed``, spending at
-        most ``budget`` seconds of CPU. A failure inside the run (a strategy that raised)
-        moves it to FAILED with ``error`` set; nothing is raised to the caller."""
+    def step(self, wall_seconds: float, budget: float = 0.008) -> None:
+        """Simulate ``wall_seconds`` of real time at ``speed``, spending at most ``budget``
+        seconds of CPU. A failure inside the run (a strategy that raised) moves it to
+        FAILED with ``error`` set; nothing is raised to the caller."""
         if self.state is not LiveState.RUNNING:
             return
-        sim = self.sim
+        sim = self.simulation
         target = sim.now() + max(wall_seconds, 0.0) * self.speed
         began = time.perf_counter()
         self.behind = False
@@ -209,22 +231,20 @@ class LiveRun(RunStates):
                 status = sim.run(until=min(target, sim.now() + SLICE))
                 self._sample()
                 if status is Status.IDLE:
-                    self.state = LiveState.STOPPED
+                    self.stop()
                     return
                 if time.perf_counter() - began > budget:
                     self.behind = True
                     return
-        except (StrategyFailed, Deadlock, StepLimitExceeded, BackendError) as error:
-            self.state = LiveState.FAILED
-            self.error = str(error)
-            sim.close()
+        except RunFailed as error:
+            self.fail(str(error))
 
     def _sample(self) -> None:
         """Close sparkline buckets the virtual clock has passed."""
-        now = self.sim.now()
+        now = self.simulation.now()
         if now < self._bucket_end:
             return
-        oracle = self.sim.oracle
+        oracle = self.simulation.oracle
         reads = oracle.reads - self._bucket_reads
         stale = oracle.stale - self._bucket_stale
         self._rates.append(stale / reads if reads else 0.0)
@@ -233,29 +253,29 @@ class LiveRun(RunStates):
             self._bucket_end += BUCKET
 
     def stats(self) -> LiveStats:
-        return snapshot(self.sim, behind=self.behind, sparkline=tuple(self._rates))
-
-    # -- what the live view reads (the same for a run in another process) ---------------------
+        return snapshot(self.simulation, behind=self.behind, sparkline=tuple(self._rates))
 
     def frame(self) -> Frame | None:
-        batch = self.sim.history.since(self._cursor)
+        """The events recorded since the last call, digested for the screen."""
+        batch = self.simulation.history.since(self._cursor)
         self._cursor = batch.cursor
         if not batch.events:
             return None
         return self._packer.pack(batch.events)
 
-    def advance_virtual(self, seconds: float) -> None:
+    def run_for(self, seconds: float) -> None:
         """Run ``seconds`` of virtual time at once, then pause: deterministic, for tests and
         screenshots."""
         self.start()
-        self.advance(seconds / self.speed, budget=float("inf"))
+        self.step(seconds / self.speed, budget=float("inf"))
         self.pause()
 
     def close(self) -> None:
-        self.sim.close()
+        self.simulation.close()
 
     def __repr__(self) -> str:
+        sim = self.simulation
         return (
             f"<LiveRun {self.settings.strategy.name} {self.state.value} "
-            f"t={self.sim.now():.3f}s speed={self.speed:g}x events={self.sim.history.total}>"
+            f"t={sim.now():.3f}s speed={self.speed:g}x events={sim.history.total}>"
         )

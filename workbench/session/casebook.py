@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from cache.batch import BatchResult, RunSpec
 from cache.scenarios.changes import Change
 from cache.stats import Rate
-from workbench.backend_choice import SIM, BackendChoice
-from workbench.stages import StageBoard
+from workbench.session.stages import StageBoard
 
 __all__ = ["Casebook"]
 
@@ -21,8 +20,6 @@ __all__ = ["Casebook"]
 class Casebook:
     """The investigation's record."""
 
-    seed: int
-    backend: BackendChoice = SIM
     board: StageBoard = field(default_factory=StageBoard)
     evidence: BatchResult | None = None
     evidence_spec: RunSpec | None = None

@@ -1,0 +1,48 @@
+"""One session: the settings (and so the one seed), where batches run, what was found.
+
+Everything a stage does goes through here, so the seed the user sets is the seed of the live
+run, of every stage's batch, of each replay and of the exported test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cache.batch import BatchResult, Progress, RunSpec, derive_seed, drive
+from cache.scenarios.story import StoryScenario
+from cache.simulation import Simulation
+from cache.targets import SIMULATOR, Target
+from workbench.session.casebook import Casebook
+from workbench.session.settings import LiveSettings
+
+__all__ = ["Session"]
+
+
+@dataclass
+class Session:
+    """The user's settings, where stage batches run, and the investigation's record."""
+
+    settings: LiveSettings = field(default_factory=LiveSettings)
+    target: Target = SIMULATOR
+    casebook: Casebook = field(default_factory=Casebook)
+
+    @property
+    def seed(self) -> int:
+        return self.settings.seed
+
+    def story(self, **sizes: Any) -> StoryScenario:
+        """The story's test, sized for where batches run."""
+        return self.target.story(**sizes)
+
+    async def batch(
+        self, spec: RunSpec, runs: int, progress: Progress | None = None, *, step: int | None = None
+    ) -> BatchResult:
+        """``runs`` runs of ``spec`` with the session's seed, where batches run."""
+        return await drive(spec, runs, self.seed, self.target, progress=progress, step=step)
+
+    def replay(self, spec: RunSpec, run: int) -> Simulation:
+        """Run ``run`` of a batch of ``spec`` again, exactly (on the simulator)."""
+        sim = spec.simulate(derive_seed(self.seed, run))
+        sim.run()
+        return sim

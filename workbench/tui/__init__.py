@@ -1,0 +1,1 @@
+"""The terminal UI: the Textual app, its keys, panes and widgets, over ``workbench.session``."""
