@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Literal
 
 from cache.explore.causality import causality
@@ -29,8 +28,8 @@ def explore(
     bound: int = 2,
     seed: int = 1,
     max_schedules: int = 1000,
-    all: bool = False,  # noqa: A002 - the name the CLI flag and callers use
-    skew_ms: float | None | Default = "policy-default",
+    all: bool = False,
+    skew_ms: float | Default | None = "policy-default",
     shrink_failure: bool = True,
     causality_k: int = 20,
     progress: Callable[[ExploreReport], None] | None = None,

@@ -7,7 +7,7 @@ the first failure, and honour a cancel between schedules.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cache.batch import derive_seed
@@ -99,7 +99,6 @@ class Exhaustive(Search):
     covered: int = 0
     complete: bool = False
     name: str = "exhaustive"
-    _stack: list[str] = field(default_factory=list)
 
     def schedules(self) -> Iterator[Tried]:
         seed = derive_seed(self.seed, 1)
@@ -119,7 +118,6 @@ class Exhaustive(Search):
         for i, chosen in enumerate(steps):
             used.append(used[-1] + _cost(steps, options, i, chosen))
         for position in range(len(steps) - 1, -1, -1):
-            names = options[position]
             order = _order(steps, options, position)
             for alternative in order[order.index(steps[position]) + 1:]:
                 if used[position] + _cost(steps, options, position, alternative) <= self.bound:

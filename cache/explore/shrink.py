@@ -3,9 +3,10 @@
 Each candidate is re-run and re-judged by the oracle; a change is kept only if the run
 still returns stale data. In order: drop the background traffic (prewarm, TTL refresh),
 the test's closing read, every reader but the one that read stale, and extra reads; then
-keep the shortest prefix of the schedule after which running each task for as long as it
-can (no further preemption) still fails. Candidates run with unbounded skew, so a recorded
-order of steps replays whatever the drawn timings.
+keep the shortest prefix of the schedule after which running each task for as long as
+it can (no further preemption) still fails, and remove preemptions one at a time.
+Candidates run with unbounded skew, so a recorded order of steps replays whatever the
+drawn timings.
 """
 
 from __future__ import annotations
@@ -99,4 +100,30 @@ def shrink(
         if played is not None:
             best = played
             break
+    improved = True
+    while improved and not cancelled():
+        improved = False
+        steps, options = best.steps, best.steered.options
+        for i in range(1, len(steps)):
+            if steps[i] == steps[i - 1] or steps[i - 1] not in options[i]:
+                continue  # not a preemption
+            # Defer the preempting step to just before its task's next one, let the
+            # preempted task run one step longer, or switch a step earlier.
+            later = next((j for j in range(i + 1, len(steps)) if steps[j] == steps[i]), None)
+            deferred = (
+                [*steps[:i], *steps[i + 1 : later], steps[i], *steps[later:]]
+                if later is not None
+                else [*steps[:i], *steps[i + 1 :], steps[i]]
+            )
+            for script in (
+                deferred,
+                [*steps[:i], steps[i - 1], *steps[i:]],
+                [*steps[: i - 1], steps[i]],
+            ):
+                played = attempt(spec, script)
+                if played is not None and played.steered.preemptions < best.steered.preemptions:
+                    best, improved = played, True
+                    break
+            if improved:
+                break
     return Shrunk(spec, seed, best, tried)

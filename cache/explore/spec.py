@@ -100,8 +100,9 @@ class ExploreSpec:
             if unknown:
                 raise SpecError(f"unknown story settings: {', '.join(sorted(unknown))}")
             knobs = dict(data.get("knobs", {}))
-            if set(knobs) - set(_KNOB_FIELDS):
-                raise SpecError(f"unknown knobs: {', '.join(sorted(set(knobs) - set(_KNOB_FIELDS)))}")
+            extra = sorted(set(knobs) - set(_KNOB_FIELDS))
+            if extra:
+                raise SpecError(f"unknown knobs: {', '.join(extra)}")
             skew = data.get("skew_ms")
             return cls.story_from(
                 str(data["strategy"]), StoryScenario(**story), Knobs(**knobs),

@@ -445,8 +445,7 @@ class Scheduler:
         if task.state is _State.SLEEPING:
             task.gen += 1  # its timer entry is now stale
             task.state = _State.READY
-            if task.wake_at > self._now:
-                self._now = task.wake_at
+            self._now = max(self._now, task.wake_at)
         else:
             self._ready.remove(task)
         self._step(task)

@@ -152,4 +152,4 @@ class PCTPolicy:
 
 def pct_bound(tasks: int, steps: int, depth: int) -> float:
     """PCT's guarantee: the least probability per schedule of hitting a bug of ``depth``."""
-    return 1.0 / (max(tasks, 1) * max(steps, 1) ** (depth - 1))
+    return 1.0 / (max(tasks, 1) * float(max(steps, 1)) ** (depth - 1))
