@@ -53,7 +53,8 @@ def main() -> None:
         print(
             f"{policy:>6}: schedules to the first stale read over {args.seeds} base seeds: "
             f"median {statistics.median(counts):g}, mean {statistics.mean(counts):.1f}; "
-            f"schedules/s min {min(rates[policy]):,.0f} median {statistics.median(rates[policy]):,.0f}"
+            f"schedules/s min {min(rates[policy]):,.0f} "
+            f"median {statistics.median(rates[policy]):,.0f}"
         )
 
 
