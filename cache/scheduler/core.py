@@ -234,6 +234,14 @@ class Scheduler:
         self._instant = -1.0
         self._steps_at_instant = 0
         self._pending_choice = False
+        # Bounded skew (seconds) for the schedule explorer; None keeps strict time order.
+        # With a skew, a task sleeping until at most ``skew`` past the oldest pending event
+        # may run next (the clock jumps to its wake-up), so a choice policy decides the
+        # order of round trips and offsets instead of the drawn latencies. No task ever runs
+        # more than ``skew`` ahead of the oldest pending event, so a looping task cannot
+        # starve the others and time never runs away (a lock's expiry stays honest).
+        self.skew: float | None = None
+        self._candidates: list[SimTask] | None = None
 
     # -- Runtime ---------------------------------------------------------------------------
 
@@ -257,6 +265,7 @@ class Scheduler:
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> SimTask:
         task = SimTask(len(self._tasks) + 1, name, coro)
+        task.wake_at = self._now
         self._tasks.append(task)
         self._ready.append(task)
         self.policy.on_spawn(task, self._choice_rng)
@@ -293,6 +302,14 @@ class Scheduler:
 
     def choose(self, index: int) -> None:
         """Run the ready task at ``index`` next (for a policy that deferred its choice)."""
+        candidates = self._candidates
+        if candidates is not None:
+            if not 0 <= index < len(candidates):
+                raise IndexError(f"no candidate task {index}; {len(candidates)} can run")
+            self._candidates = None
+            self._pending_choice = False
+            self._take(candidates[index])
+            return
         if not 0 <= index < len(self._ready):
             raise IndexError(f"no ready task {index}; {len(self._ready)} are ready")
         task = self._ready.pop(index)
@@ -333,6 +350,8 @@ class Scheduler:
 
     def run(self, until: float = float("inf")) -> Status:
         """Run until every task is done, the clock reaches ``until``, or the policy defers."""
+        if self.skew is not None:
+            return self._run_skewed(until, self.skew)
         ready = self._ready
         timers = self._timers
         policy = self.policy
@@ -366,6 +385,72 @@ class Scheduler:
                 task = ready.pop(index)
             self._step(task)
 
+    def _run_skewed(self, until: float, skew: float) -> Status:
+        """``run`` with bounded skew: the policy picks among every task that may run next."""
+        policy = self.policy
+        rng = self._choice_rng
+        timers = self._timers
+        while True:
+            if self._owner is not None:
+                if not self._run_owner(until):
+                    return Status.TIME_LIMIT
+                continue
+            candidates = self.candidates()
+            if not candidates:
+                # Only timed-out waits are left (or nothing): fire the next one in time order.
+                while timers and timers[0][2] != timers[0][3].gen:
+                    heapq.heappop(timers)
+                if not timers:
+                    if any(t.state is _State.PARKED for t in self._tasks):
+                        raise Deadlock(self._describe_parked())
+                    return Status.IDLE
+                when = timers[0][0]
+                if when > until:
+                    self._now = until
+                    return Status.TIME_LIMIT
+                self._now = max(self._now, when)
+                self._fire(heapq.heappop(timers))
+                continue
+            if min(t.wake_at for t in candidates) > until:
+                self._now = until
+                return Status.TIME_LIMIT
+            # The policy sees every step here, even a forced one, so a recorded schedule is
+            # the whole order in which tasks ran and replays under any skew wide enough.
+            index = policy.choose(candidates, rng, self.steps)
+            if index is None:
+                self._candidates = candidates
+                self._pending_choice = True
+                return Status.AWAITING_CHOICE
+            if len(candidates) > 1:
+                self.choices += 1
+            self._take(candidates[index])
+
+    def candidates(self) -> list[SimTask]:
+        """With a skew: the tasks that may run next, in task order (what a choice index
+        refers to). Ready tasks, and sleepers due within ``skew`` of the oldest pending event."""
+        skew = self.skew if self.skew is not None else 0.0
+        pending = [t for t in self._tasks if t.state is _State.SLEEPING] + self._ready
+        if not pending:
+            return []
+        oldest = min(t.wake_at for t in pending)
+        for _, _, gen, task in self._timers:
+            if gen == task.gen and task.state is _State.PARKED and task.wake_at < oldest:
+                oldest = task.wake_at
+        limit = oldest + skew
+        chosen = [t for t in pending if t.wake_at <= limit]
+        chosen.sort(key=lambda t: t.id)
+        return chosen
+
+    def _take(self, task: SimTask) -> None:
+        """Run ``task`` now: a sleeper wakes early or late, and the clock never goes back."""
+        if task.state is _State.SLEEPING:
+            task.gen += 1  # its timer entry is now stale
+            task.state = _State.READY
+            self._now = max(self._now, task.wake_at)
+        else:
+            self._ready.remove(task)
+        self._step(task)
+
     def _run_owner(self, until: float) -> bool:
         """One step of the task holding the blocking section; False if ``until`` stops it."""
         owner = self._owner
@@ -392,6 +477,7 @@ class Scheduler:
     def _make_ready(self, task: SimTask) -> None:
         task.state = _State.READY
         task.gen += 1
+        task.wake_at = self._now
         self._ready.append(task)
 
     def _fire(self, entry: tuple[float, int, int, SimTask]) -> SimTask | None:
@@ -453,11 +539,13 @@ class Scheduler:
         if kind is _Sleep:
             delay = command.delay
             if delay <= 0.0:
+                task.wake_at = self._now
                 self._ready.append(task)
                 return
             task.state = _State.SLEEPING
             self._set_timer(task, self._now + delay)
         elif kind is _Checkpoint:
+            task.wake_at = self._now
             self._ready.append(task)
         elif kind is _Park:
             task.state = _State.PARKED
@@ -468,6 +556,7 @@ class Scheduler:
         elif kind is _Join:
             target = command.task
             if target.state is _State.DONE:
+                task.wake_at = self._now
                 self._ready.append(task)
             else:
                 task.state = _State.PARKED
