@@ -19,7 +19,8 @@ from cache.explore import (
     trace_json,
     write_atomic,
 )
-from workbench.explore_cli import explore_command, replay_token_command
+from workbench.cli import main
+from workbench.cli.explore import explore_command, replay_from_token
 
 
 @pytest.fixture(scope="module")
@@ -107,13 +108,24 @@ def test_command_exits_zero_when_nothing_is_found() -> None:
     assert "no stale read" in result.output and "schedules covered (all of them)" in result.output
 
 
-@pytest.mark.parametrize("args", [["-s", "nope"], ["--changes", "bogus"]])
-def test_command_bad_input_is_one_line_and_exit_two(args: list[str]) -> None:
-    result = CliRunner().invoke(explore_command, args)
-    assert result.exit_code == 2
-    assert len(result.output.strip().splitlines()) == 1
+@pytest.mark.parametrize(
+    "args", [["-s", "nope"], ["--changes", "bogus"], ["--depth", "0"], ["--skew-ms", "inf"]]
+)
+def test_command_bad_input_is_one_line_and_exit_two(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["explore", *args])
+    assert exited.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("workbench: error: ")
 
 
-def test_replay_token_command(token: str) -> None:
-    assert replay_token_command(token) == 1
-    assert replay_token_command("garbage") == 2
+def test_replay_token_command(token: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert replay_from_token(token) == 1
+    for args in (["replay", "--token", token], ["replay", "--token", "garbage"]):
+        with pytest.raises(SystemExit) as exited:
+            main(args)
+        assert exited.value.code == (1 if args[-1] == token else 2)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("workbench: error: ")

@@ -20,14 +20,18 @@ from cache.strategies.base import Strategy
 from cache.strategies.naive import NaiveAsyncStrategy
 
 __all__ = [
+    "BOUND",
     "DEFAULT_REDIS_URL",
+    "DEPTH",
     "DURATION",
     "KEYS",
     "LIVE_SETTINGS",
+    "MAX_SCHEDULES",
     "READERS",
     "RUNS",
     "SEED",
     "SETTINGS",
+    "SKEW_MS",
     "WIDEN_MS",
     "WORKLOADS",
     "WRITERS",
@@ -106,6 +110,15 @@ SEED = Setting(
 SPEED = Setting("speed", "speed x", 0.001, 1000, False, "virtual seconds per real second")
 RUNS = Setting("runs", "runs", 1, MAX_RUNS, True, "how many times to run the test")
 DURATION = Setting("duration", "duration s", 0.001, 3600, False, "virtual seconds of workload")
+# The schedule explorer's own settings.
+DEPTH = Setting("depth", "depth", 1, 10, True, "PCT's bug depth d (d-1 priority change points)")
+BOUND = Setting("bound", "bound", 0, 10, True, "exhaustive: most preemptions per schedule")
+MAX_SCHEDULES = Setting(
+    "max_schedules", "max schedules", 1, MAX_RUNS, True, "give up after this many schedules"
+)
+SKEW_MS = Setting(
+    "skew_ms", "skew ms", 0, 10_000, False, "how far a task may run ahead of the oldest event"
+)
 
 SETTINGS: tuple[Setting, ...] = (
     WRITERS,
@@ -118,6 +131,10 @@ SETTINGS: tuple[Setting, ...] = (
     SPEED,
     RUNS,
     DURATION,
+    DEPTH,
+    BOUND,
+    MAX_SCHEDULES,
+    SKEW_MS,
 )
 # The live run's settings, in the order the app's sidebar shows them.
 LIVE_SETTINGS: tuple[Setting, ...] = (

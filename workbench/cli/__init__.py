@@ -1,0 +1,71 @@
+"""``workbench``: the command line. Click declarations and printing only: the options come
+from the settings' specs (``workbench.session.settings``) and the work from the session layer
+and the engine. Headless subcommands never import Textual; with no subcommand it opens the
+TUI.
+
+Errors are one line on stderr: exit code 2 for bad input (saying what is allowed), 1 for a
+failure while running (a strategy that raised, an unreachable server), 130 for Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from workbench.cli.explore import explore_command
+from workbench.cli.info import changes, reproduce, strategies
+from workbench.cli.options import CHANGES, STRATEGY, TARGET, combine, die, option_for, target_from
+from workbench.cli.runs import replay, run
+from workbench.session.settings import LIVE_SETTINGS, LiveSettings
+
+__all__ = ["cli", "main", "run"]
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@STRATEGY
+@combine(*(option_for(spec, None, f"live run: {spec.help}") for spec in LIVE_SETTINGS))
+@CHANGES
+@click.option("--start", "autostart", is_flag=True, help="Start the live workload at once.")
+@TARGET
+@click.pass_context
+def cli(ctx: click.Context, /, autostart: bool, **options: Any) -> None:
+    """Race Workbench: reproduce, explain and fix a cache race condition.
+
+    With no command, opens the workbench (the terminal UI); its options preset the live run.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    target = target_from(ctx, options)
+    allow_remote = target.kind == "redis" and bool(ctx.params.get("allow_remote"))
+    values = {name: value for name, value in options.items() if value is not None}
+    try:
+        settings = LiveSettings(**values)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    from workbench.tui.app import WorkbenchApp  # only the TUI pays for importing Textual
+
+    WorkbenchApp(settings, autostart=autostart, target=target, allow_remote=allow_remote).run()
+
+
+for command in (run, replay, explore_command, strategies, changes, reproduce):
+    cli.add_command(command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: click, with every error reduced to one line."""
+    try:
+        status = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="workbench",
+            standalone_mode=False,
+        )
+    except click.UsageError as error:
+        die(error.format_message().replace("\n", " "), code=2)
+    except click.ClickException as error:
+        die(error.format_message(), code=error.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        die("interrupted", code=130)
+    sys.exit(status if isinstance(status, int) else 0)

@@ -1,0 +1,177 @@
+"""``workbench run`` and ``workbench replay``: batches and single runs, headless."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from cache.batch import BatchResult, Progress, RunSpec, derive_seed, run_batch
+from cache.errors import RunFailed
+from cache.logfmt import LogFormatter
+from cache.targets import Target
+from workbench.cli.options import (
+    RUN_SETTINGS,
+    SettingType,
+    die,
+    option_for,
+    request_from,
+    target_from,
+)
+from workbench.session.settings import RUNS
+
+__all__ = ["replay", "run"]
+
+FAILED_RUNS_SHOWN = 50
+PROGRESS_FROM_SECONDS = 2.0  # show a progress bar for batches expected to take longer
+
+
+@click.command()
+@option_for(RUNS, 100, "how many times to run the scenario", short="-n")
+@RUN_SETTINGS
+@click.pass_context
+def run(ctx: click.Context, /, runs: int, seed: int, as_json: bool, **options: Any) -> None:
+    """Run the scenario N times and report the failing runs and the failure rate.
+
+    With --backend redis the runs go to a live server, with the story sized for real time
+    (3 readers, or --readers, each reading 3 times around an update about 1 ms in; see
+    docs/redis.md). The interleavings are the network's, so the same seed gives similar,
+    not equal, figures.
+    """
+    target = target_from(ctx, options)
+    spec = request_from(options).spec(target)
+    slow = runs * (0.3e-3 if target.kind == "sim" else 5e-3) > PROGRESS_FROM_SECONDS
+    if slow and sys.stderr.isatty() and not as_json:
+        with click.progressbar(
+            length=runs, label=spec.strategy.name, file=sys.stderr, show_pos=True, show_eta=True
+        ) as bar:
+
+            def advance(result: BatchResult) -> None:
+                bar.update(result.completed - bar.pos)
+
+            result = _batch(spec, runs, seed, target, advance)
+    else:
+        result = _batch(spec, runs, seed, target)
+    if as_json:
+        click.echo(json.dumps(result.to_json()))
+    else:
+        where = "" if target.kind == "sim" else f" · on {target.describe()}"
+        click.echo(
+            f"{result.strategy} · {spec.scenario.describe()} · widen {result.widen_ms:g}ms · "
+            f"{result.runs} runs · seed {result.seed}{where}"
+        )
+        _print_batch(result)
+    if result.stopped_by:
+        die(f"run {result.stopped_at}: {result.stopped_by}", code=1)
+    if result.interrupted:
+        sys.exit(130)
+
+
+def _batch(
+    spec: RunSpec, runs: int, seed: int, target: Target, progress: Progress | None = None
+) -> BatchResult:
+    try:
+        return run_batch(spec, runs, seed, target, progress=progress)
+    except RunFailed as error:  # the target could not open: nothing was measured
+        die(str(error), code=1)
+
+
+def _print_batch(result: BatchResult) -> None:
+    for run_number in result.failed_runs[:FAILED_RUNS_SHOWN]:
+        click.echo(f"Failed: {run_number}")
+    hidden = result.failures - FAILED_RUNS_SHOWN
+    if hidden > 0:
+        click.echo(f"... and {hidden} more failing runs (--json lists them all)")
+    if result.interrupted:
+        why = "an error" if result.stopped_by else "the user"
+        click.echo(
+            f"Stopped by {why} after {result.completed} of {result.runs} runs; figures cover those."
+        )
+    click.echo(f"{result.failures} of {result.completed} runs failed: {result.rate}")
+    kinds = ", ".join(f"{n} {k.value}" for k, n in sorted(result.by_kind.items()))
+    click.echo(
+        f"reads: {result.reads}, stale: {result.stale_reads}" + (f" ({kinds})" if kinds else "")
+    )
+    if result.reads:
+        click.echo(f"stale reads per read (another measure): {result.stale_rate}")
+    if result.detected or result.repaired:
+        click.echo(f"inconsistencies detected: {result.detected}, repaired: {result.repaired}")
+    if result.abandoned:
+        click.echo(f"updates abandoned after too many retries: {result.abandoned}")
+
+
+@click.command()
+@click.option(
+    "--run",
+    "run_number",
+    type=SettingType(RUNS),
+    default=None,
+    help="Which run of the batch to replay (1-based, as `run` prints it).",
+)
+@click.option(
+    "--token",
+    default=None,
+    help="Replay the schedule a token names (from `workbench explore`); the other "
+    "settings come from the token.",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Every event, not just the story-shaped lines.")
+@RUN_SETTINGS
+@click.pass_context
+def replay(
+    ctx: click.Context,
+    /,
+    run_number: int | None,
+    token: str | None,
+    seed: int,
+    as_json: bool,
+    verbose: bool,
+    **options: Any,
+) -> None:
+    """Replay one run as a timestamped log, stale reads marked with the write they missed.
+
+    With --token, replays an explored schedule exactly, saying where the code has changed
+    since the token was made (exit 1 if the replay ends stale).
+
+    With --backend redis this is NOT a replay: it performs one new live run on the server
+    with run N's seed, which fixes the scenario's timings but not the interleaving (the
+    event loop and the network choose that), and logs it with real timestamps. Only the
+    simulated store replays a run exactly.
+    """
+    from workbench.session.replay import replay_run
+
+    if (run_number is None) == (token is None):
+        raise click.UsageError(
+            "give --run N (a run of a batch) or --token TOKEN (a schedule from explore)"
+        )
+    if token is not None:
+        from workbench.cli.explore import replay_from_token
+
+        sys.exit(replay_from_token(token, as_json))
+    assert run_number is not None
+
+    target = target_from(ctx, options)
+    request = request_from(options)
+    try:
+        shown = replay_run(request, seed, run_number, target)
+    except RunFailed as error:
+        die(str(error), code=1)
+    if as_json:
+        click.echo(json.dumps(shown.to_json()))
+        return
+    click.echo(
+        f"{shown.title} (seed {seed}, run seed {derive_seed(seed, run_number)}): "
+        f"{request.strategy.name}, widen {request.widen_ms:g}ms"
+    )
+    if shown.note:
+        click.echo(shown.note)
+    click.echo(f"# {shown.spec.scenario.describe()}")
+    oracle = shown.oracle
+    stale = {verdict.read.span: verdict for verdict in oracle.stale_reads}
+    for line in LogFormatter(stale.get, verbose=verbose).lines(shown.history):
+        click.echo(line)
+    verdict = "FAILED" if oracle.stale else "passed"
+    click.echo(f"# {verdict}: {oracle.stale} stale of {oracle.reads} reads")
+    for v in oracle.stale_reads:
+        click.echo(f"# stale: {v.explain()}")
