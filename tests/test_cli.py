@@ -143,7 +143,7 @@ def test_a_users_strategy_runs_from_the_command_line(capsys: pytest.CaptureFixtu
         (["run", "--changes", "rewrite"], "unknown change 'rewrite'; choose from async"),
         (["replay", "--run", "0"], "runs must be 1-10,000,000, not 0"),
         (["replay", "--run", "99999999"], "runs must be 1-10,000,000, not 99999999"),
-        (["replay"], "Missing option '--run'"),
+        (["replay"], "give --run N (a run of a batch) or --token TOKEN"),
         (["frobnicate"], "No such command 'frobnicate'"),
     ],
 )
