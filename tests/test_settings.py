@@ -7,7 +7,16 @@ import pytest
 from click.testing import CliRunner
 
 from workbench import cli as cli_module
-from workbench.session.settings import LIVE_SETTINGS, SETTINGS, Setting
+from workbench.cli.explore import explore_command
+from workbench.session.settings import (
+    BOUND,
+    DEPTH,
+    LIVE_SETTINGS,
+    MAX_SCHEDULES,
+    SETTINGS,
+    SKEW_MS,
+    Setting,
+)
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.widgets.controls import SettingValidator
 
@@ -16,6 +25,8 @@ def _command_for(spec: Setting) -> list[str]:
     """Where a setting is given on the command line: the app's presets, or ``run``."""
     if spec in LIVE_SETTINGS:
         return []
+    if spec in EXPLORER:
+        return ["explore"]
     if spec.name == "duration":
         return ["run", "--workload", "sustained", "--runs", "1"]
     return ["run"]
@@ -28,6 +39,7 @@ def _bad_values(spec: Setting) -> list[str]:
     return [*shown, "inf", "nan", "lots", "1e309"]
 
 
+EXPLORER = (DEPTH, BOUND, MAX_SCHEDULES, SKEW_MS)
 CASES = [(spec, value) for spec in SETTINGS for value in _bad_values(spec)]
 
 
@@ -65,6 +77,7 @@ def test_both_front_ends_accept_the_ends_of_each_range(
             result = CliRunner().invoke(cli_module.cli, [spec.flag, text])
             assert result.exit_code == 0, result.output
             assert getattr(opened[-1], spec.name) == spec.parse(text)
-        else:  # run's own settings: parsed only (a 10-million-run batch is long)
-            context = cli_module.run.make_context("run", [spec.flag, text])
+        else:  # parsed only (a 10-million-run batch is long)
+            command = explore_command if spec in EXPLORER else cli_module.run
+            context = command.make_context(command.name, [spec.flag, text])
             assert context.params[spec.name] == spec.parse(text)
