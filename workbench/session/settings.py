@@ -120,22 +120,6 @@ SKEW_MS = Setting(
     "skew_ms", "skew ms", 0, 10_000, False, "how far a task may run ahead of the oldest event"
 )
 
-SETTINGS: tuple[Setting, ...] = (
-    WRITERS,
-    READERS,
-    KEYS,
-    LATENCY_SCALE,
-    JITTER,
-    WIDEN_MS,
-    SEED,
-    SPEED,
-    RUNS,
-    DURATION,
-    DEPTH,
-    BOUND,
-    MAX_SCHEDULES,
-    SKEW_MS,
-)
 # The live run's settings, in the order the app's sidebar shows them.
 LIVE_SETTINGS: tuple[Setting, ...] = (
     WRITERS,
@@ -146,6 +130,15 @@ LIVE_SETTINGS: tuple[Setting, ...] = (
     WIDEN_MS,
     SEED,
     SPEED,
+)
+SETTINGS: tuple[Setting, ...] = (
+    *LIVE_SETTINGS,
+    RUNS,
+    DURATION,
+    DEPTH,
+    BOUND,
+    MAX_SCHEDULES,
+    SKEW_MS,
 )
 
 
