@@ -102,8 +102,7 @@ def check_key(ops: list[Operation], *, store_order: bool = True) -> bool:
     # Entries sorted by position; a doubly linked list over them, with a sentinel at 0, so
     # that lifting an operation out and putting it back are O(1) (dancing links).
     entries = sorted(
-        [(op.call, 0, i) for i, op in enumerate(ops)]
-        + [(op.ret, 1, i) for i, op in enumerate(ops)]
+        [(op.call, 0, i) for i, op in enumerate(ops)] + [(op.ret, 1, i) for i, op in enumerate(ops)]
     )
     size = len(entries) + 1
     nxt = list(range(1, size + 1))
