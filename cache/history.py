@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from cache.events import Event, Op, Phase, Source
 
-__all__ = ["Batch", "History", "Recorder"]
+__all__ = ["Batch", "History", "Recorder", "Span"]
 
 
 class Batch(NamedTuple):
@@ -78,11 +78,54 @@ class History:
         return f"<History {len(self._events)} kept of {self._total} ({bound})>"
 
 
-class _Open(NamedTuple):
-    op: Op
-    key: str
-    task: str
-    parent: int
+class Span:
+    """An open span, as a context manager: the block's outcome completes it.
+
+    Set ``version``, ``source`` or ``note`` inside the block for its ``COMPLETE`` event; an
+    exception leaving the block records ``FAILED`` (with ``note``) and propagates, and
+    ``fail(note)`` records ``FAILED`` without one.
+    """
+
+    __slots__ = (
+        "_recorder",
+        "failed",
+        "id",
+        "key",
+        "note",
+        "op",
+        "parent",
+        "source",
+        "task",
+        "version",
+    )
+
+    def __init__(self, recorder: Recorder, span: int, op: Op, key: str, task: str, parent: int):
+        self._recorder = recorder
+        self.id = span
+        self.op = op
+        self.key = key
+        self.task = task
+        self.parent = parent
+        self.version: int | None = None
+        self.source: Source | None = None
+        self.note = ""
+        self.failed = False
+
+    def fail(self, note: str = "") -> None:
+        """End the span as FAILED when the block exits, though nothing was raised."""
+        self.failed = True
+        self.note = note
+
+    def __enter__(self) -> Span:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: object, tb: object) -> None:
+        if kind is None and not self.failed:
+            self._recorder.complete(
+                self.id, version=self.version, source=self.source, note=self.note
+            )
+        else:
+            self._recorder.complete(self.id, note=self.note, failed=True)
 
 
 class Recorder:
@@ -117,11 +160,15 @@ class Recorder:
         self._clock = clock
         self._task_name = task_name
         self._seq = 0
-        self._open: dict[int, _Open] = {}
+        self._open: dict[int, Span] = {}
         self._stacks: dict[str, list[int]] = {}
 
     def start(self, op: Op, key: str, *, version: int | None = None, note: str = "") -> int:
         """Open a span in the running task; returns its id for ``complete``."""
+        return self.span(op, key, version=version, note=note).id
+
+    def span(self, op: Op, key: str, *, version: int | None = None, note: str = "") -> Span:
+        """Open a span in the running task, to be completed by ``with`` (see ``Span``)."""
         task = self._task_name()
         stack = self._stacks.get(task)
         if stack is None:
@@ -130,13 +177,13 @@ class Recorder:
         self._seq += 1
         span = self._seq
         stack.append(span)
-        self._open[span] = _Open(op, key, task, parent)
+        opened = self._open[span] = Span(self, span, op, key, task, parent)
         self._append(
             Event(
                 span, self._clock(), Phase.START, span, parent, task, op, key, version, None, note
             )
         )
-        return span
+        return opened
 
     def complete(
         self,
@@ -148,7 +195,8 @@ class Recorder:
         failed: bool = False,
     ) -> None:
         """Close a span opened by ``start``."""
-        op, key, task, parent = self._open.pop(span)
+        opened = self._open.pop(span)
+        op, key, task, parent = opened.op, opened.key, opened.task, opened.parent
         stack = self._stacks[task]
         # Spans close in LIFO order within a task; tolerate a strategy that got it wrong
         # rather than corrupting every later parent link.

@@ -112,9 +112,5 @@ class LogFormatter:
             text += f" ({event.note})"
         verdict = self._stale_of(event.span) if event.phase is Phase.COMPLETE else None
         if verdict is not None:
-            missed = verdict.missed
-            text += (
-                f"  <-- STALE ({verdict.kind.value}): missed v{missed.version} "
-                f"by {missed.task}, acknowledged at {missed.end * 1000.0:.3f}ms"
-            )
+            text += f"  <-- STALE ({verdict.kind.value}): {verdict.short()}"
         return text

@@ -1,145 +1,65 @@
 """The stale-read oracle: which reads returned data that was already out of date.
 
-Definition
+Definition (``docs/oracle.md`` is the long form, with worked examples)
 ----------
 The oracle looks only at a history of spans, never inside the cache, so it judges a real
-Redis run by the same rule as a simulated one. "Before" means earlier in the history: an
-event appended before another happened before it (in the simulator, virtual time and
-execution order; against a server, the order in which the single client observed them).
+Redis run by the same rule as a simulated one. "Before" means earlier in the history.
 
-* A **write** of key *k* is a completed ``cache.set`` or ``cache.exec`` span that carries a
-  version for *k*. It is **acknowledged** when its span completes. An aborted ``exec`` writes
-  nothing; a failed one may or may not have landed, so it is never acknowledged.
-* Write *A* **precedes** write *B* when *A* was acknowledged before *B* started: no order of
-  events could put *B*'s value under *A*'s.
-* A **read** is a completed ``getCache`` span on *k*; it returns a version (or nothing) that
-  was written by some write *A*, or by the fixture loaded before the run (which precedes
-  every write).
-* A read *R* is **stale** when it returns *A*'s value although a write *B* with *A* preceding
-  *B* was already visible when *R* started:
+* A **write** of key *k* is a ``cache.set`` or ``cache.exec`` span that carries a version for
+  *k*; it is **acknowledged** when its span completes. An aborted ``exec`` wrote nothing; a
+  failed one may or may not have landed, so it is never acknowledged.
+* The **store order** of *k*'s writes is the order in which they took effect. A write takes
+  its place at its acknowledgement, or earlier if a read returned its value first (a real
+  server applies a write before it answers). The fixture loaded before the run comes first.
+  In the simulator a write takes effect in the very step its acknowledgement is recorded, so
+  this is the order the store applied them; on Redis it is the order the client received
+  the acknowledgements. It always agrees with real time: a write acknowledged before another
+  started is earlier. It decides only between writes that overlapped.
+* A **read** is a completed ``getCache`` span on *k*. It returns the value of some write *A*
+  (nothing, or a value no write of the run wrote, counts as the fixture's).
+* A read *R* is **stale** when some write *B* after *A* in the store order was already
+  visible when *R* started:
 
   1. *B* had been acknowledged before *R* started, or
   2. another read that completed before *R* started had returned *B*'s value.
 
-  The write *R* **missed** is such a *B* — the one that started last. Reads that overlap a
-  write may return either value: they are concurrent, and that is not an anomaly.
+  The write *R* **missed** is the latest such *B* in the store order (by rule 1 when rule 1
+  applies); under rule 2 the earlier read is named too. Reads that overlap a write may
+  return either value: they are concurrent, and that is not an anomaly.
 
-The kind of anomaly says how the old value got out: ``missed-invalidation`` when it came
-from a related entry that had not been invalidated yet (the story's race),
-``stale-primary`` when the primary itself held it (lost or reordered writes), and
-``new-then-old`` when only rule 2 applies (a reader saw the new value, a later one the old).
+This is linearizability, per key, of a register whose writes take effect in the store order:
+a run has a stale read exactly when its history is not linearizable, and removing the stale
+reads leaves a linearizable history (``tests/test_linearizability_crosscheck.py`` checks both
+against an independent search, ``cache/linearizability.py``).
 
-Worked example (the story's log, times in ms)::
-
-    450.0  updater   updateCache START user:123 -> v1
-    450.0  updater   cache.set START user:123 = v1
-    455.0  updater   cache.set COMPLETE                  <- v1 acknowledged
-    456.0  reader-2  getCache START user:123
-    458.0  reader-2  getCache COMPLETE v0 (related)      <- stale: v0 precedes v1, and
-                                                           v1 was acknowledged at 455 < 456
-    460.0  updater   cache.del COMPLETE user:123:profile,...
-
-A read that started at 454 and returned v0 would be fresh: it overlaps the set.
+The kind says how the old value got out: ``missed-invalidation`` when it came from a related
+entry not yet invalidated (the story's race), ``stale-primary`` when the primary itself held
+it, ``new-then-old`` when only rule 2 applies.
 
 The oracle is streaming: feed it events in history order and it judges each read the moment
-the read completes, in O(log n), with memory bounded on long runs. ``docs/oracle.md`` has the
-longer version; ``tests/test_oracle.py`` checks it against a literal, brute-force reading of
-the definition above on random histories.
+it completes, in O(log n), with memory bounded on long runs.
 """
 
 from __future__ import annotations
 
-import sys
 from bisect import bisect_left
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
-from enum import StrEnum
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from cache.events import Event, Op, Phase, Source
+from cache.verdicts import NEVER as _NEVER
+from cache.verdicts import Anomaly, ReadRef, ReadVerdict, StaleRead, WriteRef
 
-__all__ = ["Anomaly", "Oracle", "ReadRef", "StaleRead", "WriteRef"]
+__all__ = ["Anomaly", "Oracle", "ReadRef", "ReadVerdict", "StaleRead", "WriteRef", "judge"]
 
-_NEVER = sys.maxsize  # the acknowledgement position of a write not (yet) acknowledged
 _PRUNE_EVERY = 512
 
 
-class Anomaly(StrEnum):
-    """How a stale value reached the reader."""
-
-    MISSED_INVALIDATION = "missed-invalidation"
-    STALE_PRIMARY = "stale-primary"
-    NEW_THEN_OLD = "new-then-old"
-
-    @property
-    def meaning(self) -> str:
-        return _MEANINGS[self]
-
-
-_MEANINGS = {
-    Anomaly.MISSED_INVALIDATION: "an old related entry was served after the primary was updated",
-    Anomaly.STALE_PRIMARY: "the primary entry itself held a value older than an acknowledged one",
-    Anomaly.NEW_THEN_OLD: "an earlier read had already returned the newer value",
-}
-
-
-class WriteRef(NamedTuple):
-    """A write as the oracle knows it. Positions are event sequence numbers."""
-
-    span: int
-    task: str
-    key: str
-    version: int
-    start: float
-    end: float
-    start_seq: int
-    end_seq: int
-
-    @property
-    def acknowledged(self) -> bool:
-        return self.end_seq != _NEVER
-
-
-class ReadRef(NamedTuple):
-    """A completed read."""
-
-    span: int
-    task: str
-    key: str
-    version: int | None
-    source: Source
-    start: float
-    end: float
-    start_seq: int
-    end_seq: int
-
-
-class StaleRead(NamedTuple):
-    """A stale read, the write it missed, and (if known) the write whose value it returned."""
-
+class _Seen(NamedTuple):
+    order: int
+    write: WriteRef
     read: ReadRef
-    missed: WriteRef
-    kind: Anomaly
-    returned: WriteRef | None
-
-    def explain(self) -> str:
-        """One sentence a learner can check against the timeline."""
-        r, m = self.read, self.missed
-        got = "nothing" if r.version is None else f"v{r.version}"
-        where = {Source.RELATED: " from a related entry", Source.PRIMARY: " from the primary"}
-        why = (
-            f"which another read had already returned at or before {_ms(r.start)}"
-            if self.kind is Anomaly.NEW_THEN_OLD
-            else f"acknowledged at {_ms(m.end)}, before this read began"
-        )
-        return (
-            f"{r.task} read {r.key} at {_ms(r.start)}-{_ms(r.end)} and got {got}"
-            f"{where.get(r.source, '')}, missing v{m.version} written by {m.task} ({why})"
-        )
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000.0:.3f}ms"
 
 
 class _KeyState:
@@ -147,31 +67,27 @@ class _KeyState:
 
     def __init__(self) -> None:
         self.writes: dict[int, WriteRef] = {}
-        # Acknowledgements in history order, each with the latest-starting write
-        # acknowledged up to then (a running maximum, so one lookup answers rule 1).
+        # Running maxima by store order, kept only where they change (so one binary search
+        # answers "the latest write visible before position p"): over acknowledgements
+        # (rule 1), and over the values completed reads returned (rule 2).
         self.ack_seq: list[int] = []
         self.ack_best: list[WriteRef] = []
-        # Completed reads in history order, each with the latest-starting write any read
-        # had returned up to then (rule 2).
         self.seen_seq: list[int] = []
-        self.seen_best: list[WriteRef] = []
+        self.seen_best: list[_Seen] = []
         self.appends_since_prune = 0
-
-
-class _OpenRead(NamedTuple):
-    task: str
-    key: str
-    start: float
-    start_seq: int
 
 
 class Oracle:
     """Judges reads as their events arrive. ``keep`` bounds how many stale reads are kept
-    for display (counts are always exact)."""
+    for display (counts are always exact); ``record_reads`` keeps every read's verdict
+    (``read_verdicts``), for a replay rather than a live run."""
 
-    def __init__(self, keep: int | None = None) -> None:
+    def __init__(self, keep: int | None = None, *, record_reads: bool = False) -> None:
         self._keys: dict[str, _KeyState] = {}
-        self._open_reads: dict[int, _OpenRead] = {}
+        self._open_reads: dict[int, Event] = {}
+        self._open_writes: dict[int, int] = {}  # span -> version
+        self._fixture: dict[str, int] = {}
+        self._judged: list[ReadVerdict] | None = [] if record_reads else None
         self.stale_reads: deque[StaleRead] = deque(maxlen=keep)
         self._by_span: dict[int, StaleRead] = {}
         self.reads = 0
@@ -185,8 +101,11 @@ class Oracle:
     # -- input -------------------------------------------------------------------------------
 
     def preload(self, key: str, version: int) -> None:
-        """A value present before the run: it precedes every write of the run."""
-        self._state(key).writes[version] = WriteRef(0, "fixture", key, version, -1.0, -1.0, -1, -1)
+        """A value present before the run: first in the store order, before every write."""
+        self._fixture[key] = version
+        self._state(key).writes[version] = WriteRef(
+            0, "fixture", key, version, -1.0, -1.0, -1, -1, -1
+        )
 
     def feed(self, event: Event) -> StaleRead | None:
         """Take the next event of the history; returns a verdict when a read turns out stale."""
@@ -194,17 +113,20 @@ class Oracle:
         op = event.op
         if op is Op.GET:
             if event.phase is Phase.START:
-                self._open_reads[event.span] = _OpenRead(
-                    event.task, event.key, event.time, event.seq
-                )
+                self._open_reads[event.span] = event
                 return None
             opened = self._open_reads.pop(event.span, None)
             if opened is None or event.phase is Phase.FAILED:
                 return None
             return self._judge(opened, event)
         if op is Op.SET or op is Op.EXEC:
-            if event.version is not None:
-                self._on_write(event)
+            if event.phase is Phase.START:
+                if event.version is not None:
+                    self._write_started(event, event.version)
+            else:
+                version = self._open_writes.pop(event.span, None)
+                if version is not None:
+                    self._write_ended(event, version)
             return None
         if op is Op.INCONSISTENT:
             if event.phase is Phase.START:
@@ -230,11 +152,16 @@ class Oracle:
         return self._by_span.get(span)
 
     @property
-    def fresh(self) -> int:
-        return self.reads - self.stale
+    def fixture(self) -> Mapping[str, int]:
+        """Each preloaded key's initial version."""
+        return self._fixture
 
-    def __iter__(self) -> Iterator[StaleRead]:
-        return iter(self.stale_reads)
+    @property
+    def read_verdicts(self) -> list[ReadVerdict]:
+        """Every completed read in completion order, fresh or stale (``record_reads`` only)."""
+        if self._judged is None:
+            raise ValueError("this oracle was not asked to record reads (record_reads=True)")
+        return self._judged
 
     def __repr__(self) -> str:
         kinds = ", ".join(f"{k.value}={n}" for k, n in sorted(self.by_kind.items()))
@@ -248,118 +175,135 @@ class Oracle:
             state = self._keys[key] = _KeyState()
         return state
 
-    def _on_write(self, event: Event) -> None:
+    def _write_started(self, event: Event, version: int) -> None:
+        # Known from its start, so a read that returns it before the acknowledgement (a
+        # real server applies before it answers) is judged as concurrent with it.
+        self._state(event.key).writes[version] = WriteRef(
+            event.span,
+            event.task,
+            event.key,
+            version,
+            event.time,
+            float("inf"),
+            event.seq,
+            _NEVER,
+            _NEVER,
+        )
+        self._open_writes[event.span] = version
+
+    def _write_ended(self, event: Event, version: int) -> None:
         state = self._state(event.key)
-        version = event.version
-        assert version is not None
-        if event.phase is Phase.START:
-            # Known from its start, so a read that sees it before the acknowledgement (a
-            # real server applies before it answers) is judged as concurrent with it.
-            state.writes[version] = WriteRef(
-                event.span,
-                event.task,
-                event.key,
-                version,
-                event.time,
-                float("inf"),
-                event.seq,
-                _NEVER,
-            )
-            return
         pending = state.writes.get(version)
         if pending is None or pending.span != event.span:
             return
         if event.phase is Phase.FAILED:
-            return  # may have landed, never acknowledged: stays concurrent with everything
+            return  # may have landed, never acknowledged: placed only if a read returns it
         if event.note == "aborted":
             del state.writes[version]
             return
-        write = pending._replace(end=event.time, end_seq=event.seq)
+        seq = event.seq
+        order = pending.order if pending.order < seq else seq
+        write = pending._replace(end=event.time, end_seq=seq, order=order)
         state.writes[version] = write
         self.writes += 1
-        best = state.ack_best[-1] if state.ack_best else None
-        if best is None or write.start_seq > best.start_seq:
-            best = write
-        state.ack_seq.append(event.seq)
-        state.ack_best.append(best)
-        state.appends_since_prune += 1
-        if state.appends_since_prune >= _PRUNE_EVERY:
-            self._prune(state)
+        best = state.ack_best
+        if not best or order > best[-1].order:
+            state.ack_seq.append(seq)
+            best.append(write)
+            state.appends_since_prune += 1
+            if state.appends_since_prune >= _PRUNE_EVERY:
+                self._prune(state)
 
-    def _judge(self, opened: _OpenRead, event: Event) -> StaleRead | None:
+    def _judge(self, opened: Event, event: Event) -> StaleRead | None:
         self.reads += 1
         state = self._state(opened.key)
         version = event.version
         returned = state.writes.get(version) if version is not None else None
-        # The position after which a write is "newer" than what was returned. A value we do
-        # not know (the key was absent, or its write is long gone) is older than any write.
-        returned_end = returned.end_seq if returned is not None else -1
-        start_seq = opened.start_seq
+        if returned is None:
+            order = -1  # unknown: judged as the fixture's value, the oldest
+        else:
+            order = returned.order
+            if order == _NEVER:
+                # This read is the first sign that the write took effect: that places it.
+                order = event.seq
+                returned = returned._replace(order=order)
+                state.writes[returned.version] = returned
+        start = opened.seq
 
+        missed: WriteRef | None = None
+        seen_by: _Seen | None = None
+        seqs = state.ack_seq
+        if seqs and seqs[0] < start:
+            newest = state.ack_best[bisect_left(seqs, start) - 1]
+            if newest.order > order:
+                missed = newest
+        if missed is None:
+            seqs = state.seen_seq
+            if seqs and seqs[0] < start:
+                seen = state.seen_best[bisect_left(seqs, start) - 1]
+                if seen.order > order:
+                    missed, seen_by = seen.write, seen
+
+        read: ReadRef | None = None
+        if returned is not None and order >= 0:
+            best = state.seen_best
+            if not best or order > best[-1].order:
+                read = self._read_ref(opened, event)
+                state.seen_seq.append(event.seq)
+                best.append(_Seen(order, returned, read))
+                state.appends_since_prune += 1
+                if state.appends_since_prune >= _PRUNE_EVERY:
+                    self._prune(state)
         verdict: StaleRead | None = None
-        i = bisect_left(state.ack_seq, start_seq) - 1
-        if i >= 0:
-            newest = state.ack_best[i]
-            if newest.start_seq > returned_end:
+        if missed is not None:
+            if seen_by is None:
                 kind = (
                     Anomaly.MISSED_INVALIDATION
                     if event.source is Source.RELATED
                     else Anomaly.STALE_PRIMARY
                 )
-                verdict = self._stale(opened, event, newest, kind, returned)
-        if verdict is None:
-            j = bisect_left(state.seen_seq, start_seq) - 1
-            if j >= 0:
-                seen = state.seen_best[j]
-                if seen.start_seq > returned_end:
-                    verdict = self._stale(opened, event, seen, Anomaly.NEW_THEN_OLD, returned)
-
-        if returned is not None and returned.start_seq >= 0:
-            best = state.seen_best[-1] if state.seen_best else None
-            if best is None or returned.start_seq > best.start_seq:
-                best = returned
-            state.seen_seq.append(event.seq)
-            state.seen_best.append(best)
-            state.appends_since_prune += 1
-            if state.appends_since_prune >= _PRUNE_EVERY:
-                self._prune(state)
+            else:
+                kind = Anomaly.NEW_THEN_OLD
+            read = read or self._read_ref(opened, event)
+            verdict = StaleRead(
+                read,
+                missed,
+                kind,
+                returned if returned is not None and order >= 0 else None,
+                seen_by.read if seen_by is not None else None,
+            )
+            self._count(verdict)
+        if self._judged is not None:
+            self._judged.append(ReadVerdict(read or self._read_ref(opened, event), verdict))
         return verdict
 
-    def _stale(
-        self,
-        opened: _OpenRead,
-        event: Event,
-        missed: WriteRef,
-        kind: Anomaly,
-        returned: WriteRef | None,
-    ) -> StaleRead:
-        read = ReadRef(
+    @staticmethod
+    def _read_ref(opened: Event, event: Event) -> ReadRef:
+        return ReadRef(
             event.span,
             opened.task,
             opened.key,
             event.version,
             event.source or Source.NONE,
-            opened.start,
+            opened.time,
             event.time,
-            opened.start_seq,
+            opened.seq,
             event.seq,
         )
-        verdict = StaleRead(
-            read, missed, kind, returned if returned and returned.start_seq >= 0 else None
-        )
+
+    def _count(self, verdict: StaleRead) -> None:
         self.stale += 1
-        self.by_kind[kind] += 1
+        self.by_kind[verdict.kind] += 1
         kept = self.stale_reads
         if kept.maxlen is not None and len(kept) == kept.maxlen:
             self._by_span.pop(kept[0].read.span, None)
         kept.append(verdict)
-        self._by_span[read.span] = verdict
-        return verdict
+        self._by_span[verdict.read.span] = verdict
 
     def _prune(self, state: _KeyState) -> None:
         """Forget what no present or future read can ask about, so memory stays flat."""
         state.appends_since_prune = 0
-        low = min((r.start_seq for r in self._open_reads.values()), default=self.last_seq + 1)
+        low = min((r.seq for r in self._open_reads.values()), default=self.last_seq + 1)
         for seqs, bests in ((state.ack_seq, state.ack_best), (state.seen_seq, state.seen_best)):
             cut = bisect_left(seqs, low) - 1  # keep the last entry before ``low``
             if cut > 0:
@@ -367,9 +311,26 @@ class Oracle:
                 del bests[:cut]
         i = bisect_left(state.ack_seq, low) - 1
         if i >= 0:
-            # Every present or future read starts at or after ``low``, so the newest write
-            # it can have missed started no earlier than this one. A write acknowledged
-            # before that is judged the same whether remembered or treated as ancient.
-            horizon = state.ack_best[i].start_seq
-            for version in [v for v, w in state.writes.items() if 0 <= w.end_seq < horizon]:
+            # Every present or future read starts at or after ``low``, so rule 1 makes any
+            # read of a value placed before this write stale, with the same witness,
+            # whether that value is remembered or treated as the (oldest) fixture's.
+            horizon = state.ack_best[i].order
+            for version in [
+                v
+                for v, w in state.writes.items()
+                if w.start_seq >= 0 and w.end_seq != _NEVER and w.order < horizon
+            ]:
                 del state.writes[version]
+
+
+def judge(events: Iterable[Event], fixture: Mapping[str, int]) -> list[ReadVerdict]:
+    """Every completed read of a recorded run with its verdict, in completion order.
+
+    ``fixture`` is each key's initial version (``Oracle.fixture`` of the run's own oracle).
+    The same verdicts as the run's oracle gave, for a replay that lists fresh reads too.
+    """
+    oracle = Oracle(record_reads=True)
+    for key, version in fixture.items():
+        oracle.preload(key, version)
+    oracle.feed_all(events)
+    return oracle.read_verdicts

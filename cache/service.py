@@ -38,46 +38,45 @@ class CacheService:
 
     async def update(self, key: str, version: int) -> bool:
         """Write ``version`` to ``key``; False if the strategy abandoned the update."""
-        rec = self.ctx.recorder
-        span = rec.start(Op.UPDATE, key, version=version)
-        try:
-            if self.blocking:
-                async with self.ctx.runtime.blocking():
+        with self.ctx.recorder.span(Op.UPDATE, key, version=version) as span:
+            try:
+                if self.blocking:
+                    async with self.ctx.runtime.blocking():
+                        await self.strategy.update(self.ctx, key, version)
+                else:
                     await self.strategy.update(self.ctx, key, version)
-            else:
-                await self.strategy.update(self.ctx, key, version)
-        except UpdateAbandoned as gave_up:
-            self.abandoned += 1
-            rec.complete(span, failed=True, note=f"abandoned: {gave_up}")
-            return False
-        except BackendError:
-            rec.complete(span, failed=True, note="store error")
-            raise
-        except Exception as error:
-            rec.complete(span, failed=True, note=f"{type(error).__name__}: {error}")
-            raise StrategyFailed(self.strategy.name, "update", error) from error
-        rec.complete(span, version=version)
+            except UpdateAbandoned as gave_up:
+                self.abandoned += 1
+                span.fail(f"abandoned: {gave_up}")
+                return False
+            except BackendError:
+                span.note = "store error"
+                raise
+            except Exception as error:
+                span.note = f"{type(error).__name__}: {error}"
+                raise StrategyFailed(self.strategy.name, "update", error) from error
+            span.version = version
         return True
 
     async def get(self, key: str) -> Read:
         """Read ``key`` through the strategy's read path."""
-        rec = self.ctx.recorder
-        span = rec.start(Op.GET, key)
-        try:
-            if self.blocking:
-                async with self.ctx.runtime.blocking():
+        with self.ctx.recorder.span(Op.GET, key) as span:
+            try:
+                if self.blocking:
+                    async with self.ctx.runtime.blocking():
+                        result = await self.strategy.read(self.ctx, key)
+                else:
                     result = await self.strategy.read(self.ctx, key)
-            else:
-                result = await self.strategy.read(self.ctx, key)
-        except BackendError:
-            rec.complete(span, failed=True, note="store error")
-            raise
-        except Exception as error:
-            rec.complete(span, failed=True, note=f"{type(error).__name__}: {error}")
-            raise StrategyFailed(self.strategy.name, "read", error) from error
-        if not isinstance(result, Read):
-            error = TypeError(f"read returned {result!r}, not a cache.Read")
-            rec.complete(span, failed=True, note=str(error))
-            raise StrategyFailed(self.strategy.name, "read", error)
-        rec.complete(span, version=result.version, source=result.source or Source.NONE)
+            except BackendError:
+                span.note = "store error"
+                raise
+            except Exception as error:
+                span.note = f"{type(error).__name__}: {error}"
+                raise StrategyFailed(self.strategy.name, "read", error) from error
+            if not isinstance(result, Read):
+                error = TypeError(f"read returned {result!r}, not a cache.Read")
+                span.note = str(error)
+                raise StrategyFailed(self.strategy.name, "read", error)
+            span.version = result.version
+            span.source = result.source or Source.NONE
         return result

@@ -63,3 +63,21 @@ def test_recorder_feeds_a_sink_even_what_a_bounded_history_drops() -> None:
     rec = Recorder(History(maxlen=1), lambda: 0.0, lambda: "t", sink=seen.append)
     rec.note(Op.DELAY, "k", "hello")
     assert len(seen) == 2
+
+
+def test_a_span_records_its_outcome_and_a_failure_propagates() -> None:
+    history = History()
+    rec = Recorder(history, lambda: 0.0, lambda: "t")
+    with rec.span(Op.READ, "k") as span:
+        span.version, span.note = 3, "ok"
+    with pytest.raises(KeyError), rec.span(Op.SET, "k", version=4):
+        raise KeyError("store went away")
+    with rec.span(Op.UPDATE, "k", version=5) as span:
+        span.fail("abandoned")
+    ends = [(e.op, e.phase, e.version, e.note) for e in history if e.phase is not Phase.START]
+    assert ends == [
+        (Op.READ, Phase.COMPLETE, 3, "ok"),
+        (Op.SET, Phase.FAILED, None, ""),
+        (Op.UPDATE, Phase.FAILED, None, "abandoned"),
+    ]
+    assert rec.open_spans == 0

@@ -33,7 +33,9 @@ def describe_writes(writes: Sequence[Write]) -> tuple[str, int | None, str]:
 
 
 class TracedBackend:
-    """Wraps a ``Backend``; each call becomes a START and a COMPLETE (or FAILED) event."""
+    """Wraps a ``Backend``; each call becomes a START and a COMPLETE (or FAILED) event:
+    one ``Recorder.span`` each, so a call that raises (or is cancelled) is recorded as
+    FAILED and the error propagates."""
 
     def __init__(self, inner: Backend, recorder: Recorder) -> None:
         self.inner = inner
@@ -46,118 +48,66 @@ class TracedBackend:
     async def read(
         self, key: str, related: Sequence[str], *, respect_lock: bool = False
     ) -> Snapshot:
-        rec = self.recorder
-        span = rec.start(Op.READ, key)
-        try:
+        with self.recorder.span(Op.READ, key) as span:
             snap = await self.inner.read(key, related, respect_lock=respect_lock)
-        except BaseException:
-            rec.complete(span, failed=True)
-            raise
-        note = f"waited for lock x{snap.lock_waits}" if snap.lock_waits else ""
-        rec.complete(span, version=snap.primary, note=note)
+            span.version = snap.primary
+            if snap.lock_waits:
+                span.note = f"waited for lock x{snap.lock_waits}"
         return snap
 
     async def set(self, key: str, version: int) -> None:
-        rec = self.recorder
-        span = rec.start(Op.SET, key, version=version)
-        try:
+        with self.recorder.span(Op.SET, key, version=version) as span:
             await self.inner.set(key, version)
-        except BaseException:
-            rec.complete(span, failed=True)
-            raise
-        rec.complete(span, version=version)
+            span.version = version
 
     async def delete(self, keys: Sequence[str]) -> int:
-        rec = self.recorder
-        span = rec.start(Op.DELETE, ",".join(keys))
-        try:
+        with self.recorder.span(Op.DELETE, ",".join(keys)) as span:
             existed = await self.inner.delete(keys)
-        except BaseException:
-            rec.complete(span, failed=True)
-            raise
-        rec.complete(span, note=f"{existed} deleted")
+            span.note = f"{existed} deleted"
         return existed
 
     async def rebuild(self, key: str, related: Sequence[str]) -> int | None:
-        rec = self.recorder
-        span = rec.start(Op.REBUILD, key)
-        try:
-            version = await self.inner.rebuild(key, related)
-        except BaseException:
-            rec.complete(span, failed=True)
-            raise
-        rec.complete(span, version=version)
+        with self.recorder.span(Op.REBUILD, key) as span:
+            span.version = version = await self.inner.rebuild(key, related)
         return version
 
     async def exec(self, writes: Sequence[Write]) -> None:
-        rec = self.recorder
         key, version, note = describe_writes(writes)
-        span = rec.start(Op.EXEC, key, version=version, note=note)
-        try:
+        with self.recorder.span(Op.EXEC, key, version=version, note=note) as span:
             await self.inner.exec(writes)
-        except BaseException:
-            rec.complete(span, failed=True)
-            raise
-        rec.complete(span, version=version)
+            span.version = version
 
     async def version(self, key: str) -> int | None:
-        rec = self.recorder
-        span = rec.start(Op.VERSION, key)
-        try:
-            version = await self.inner.version(key)
-        except BaseException:
-            rec.complete(span, failed=True)
-            raise
-        rec.complete(span, version=version)
+        with self.recorder.span(Op.VERSION, key) as span:
+            span.version = version = await self.inner.version(key)
         return version
 
     async def exec_if(self, key: str, expected: int | None, writes: Sequence[Write]) -> bool:
-        rec = self.recorder
         primary, version, note = describe_writes(writes)
-        span = rec.start(Op.EXEC, primary or key, version=version, note=f"if v{expected}: {note}")
-        try:
+        note = f"if v{expected}: {note}"
+        with self.recorder.span(Op.EXEC, primary or key, version=version, note=note) as span:
             applied = await self.inner.exec_if(key, expected, writes)
-        except BaseException:
-            rec.complete(span, failed=True)
-            raise
-        if applied:
-            rec.complete(span, version=version)
-        else:
-            rec.complete(span, note="aborted")
+            if applied:
+                span.version = version
+            else:
+                span.note = "aborted"  # a WATCH conflict: nothing was written
         return applied
 
     async def lock(self, key: str, ttl: float) -> tuple[str, int]:
-        rec = self.recorder
-        span = rec.start(Op.LOCK, key)
-        try:
+        with self.recorder.span(Op.LOCK, key) as span:
             token, taken = await self.inner.lock(key, ttl)
-        except BaseException:
-            rec.complete(span, failed=True)
-            raise
-        rec.complete(span, note=f"waited x{taken}" if taken else "")
+            span.note = f"waited x{taken}" if taken else ""
         return token, taken
 
     async def unlock(self, key: str, token: str) -> bool:
-        rec = self.recorder
-        span = rec.start(Op.UNLOCK, key)
-        try:
+        with self.recorder.span(Op.UNLOCK, key) as span:
             released = await self.inner.unlock(key, token)
-        except BaseException:
-            rec.complete(span, failed=True)
-            raise
-        rec.complete(span, note="" if released else "not the owner (expired?)")
+            span.note = "" if released else "not the owner (expired?)"
         return released
 
     async def touch(self, keys: Sequence[str], ttl: float) -> int:
-        rec = self.recorder
-        span = rec.start(Op.TOUCH, ",".join(keys))
-        try:
-            count = await self.inner.touch(keys, ttl)
-        except BaseException:
-            rec.complete(span, failed=True)
-            raise
-        rec.complete(span)
-        return count
+        with self.recorder.span(Op.TOUCH, ",".join(keys)):
+            return await self.inner.touch(keys, ttl)
 
     async def close(self) -> None:
         await self.inner.close()
