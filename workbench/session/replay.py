@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from cache.batch import RunSpec, derive_seed
 from cache.history import History
-from cache.oracle import Oracle
+from cache.oracle import Oracle, judge
 from cache.scenarios.changes import format_changes
 from cache.targets import SIMULATOR, Target
 from workbench.session.request import RunRequest
@@ -44,20 +44,8 @@ class Replayed:
             "fixture": dict(self.spec.scenario.fixture()),
             "events": [event.to_dict() for event in self.history],
             "reads": self.oracle.reads,
-            "stale_reads": [
-                {
-                    "read_span": v.read.span,
-                    "task": v.read.task,
-                    "key": v.read.key,
-                    "returned": v.read.version,
-                    "kind": v.kind.value,
-                    "missed_span": v.missed.span,
-                    "missed_version": v.missed.version,
-                    "missed_by": v.missed.task,
-                    "explanation": v.explain(),
-                }
-                for v in self.oracle.stale_reads
-            ],
+            "read_verdicts": [v.to_dict() for v in judge(self.history, self.oracle.fixture)],
+            "stale_reads": [v.to_dict() for v in self.oracle.stale_reads],
         }
 
 
