@@ -35,7 +35,8 @@ __all__ = ["ANSWER_TIMEOUT", "LiveProcess"]
 
 TICK = 1 / 60
 DRAIN_LIMIT = 16  # reports taken per frame at most, so a backlog cannot stall a frame
-ANSWER_TIMEOUT = 1.5  # seconds the child may take to carry out a command
+ANSWER_TIMEOUT = 1.5  # seconds of silence after which the child is taken to be stuck
+BACKLOG_LIMIT = 10.0  # seconds to read through reports before giving up on an answer
 _NO_STATS = LiveStats(0.0, 0, 0, 0, wilson(0, 0), {}, 0, 0, False, ())
 
 
@@ -277,7 +278,8 @@ class LiveProcess(RunStates):
         if state is LiveState.RUNNING:
             self._send(Start())
         elif state is LiveState.PAUSED:
-            self._send(Pause())
+            # Wait for it, so that the screen can show exactly what the run had done.
+            self._wait_for(self._send(Pause()))
         elif state is LiveState.STOPPED and self._conn is not None:
             self._wait_for(self._send(Stop()))  # keep all it measured up to the stop
 
@@ -342,16 +344,16 @@ class LiveProcess(RunStates):
         return self._stats
 
     def _wait_for(self, number: int, *, keep: bool = True) -> None:
-        """Wait, at most ``ANSWER_TIMEOUT`` seconds, until the child has carried out
-        command ``number``; a child that does not answer is ended."""
+        """Wait until the child has carried out command ``number``. A child that sends
+        nothing for ``ANSWER_TIMEOUT`` seconds is stuck and is ended; one that keeps sending
+        (a backlog the screen had not read yet) is read through, up to ``BACKLOG_LIMIT``."""
         conn = self._conn
         if conn is None:
             return
-        deadline = time.monotonic() + ANSWER_TIMEOUT
+        give_up = time.monotonic() + BACKLOG_LIMIT
         try:
             while True:
-                left = deadline - time.monotonic()
-                if left <= 0 or not conn.poll(left):
+                if not conn.poll(ANSWER_TIMEOUT) or time.monotonic() > give_up:
                     self._unresponsive()
                     return
                 report: Report = conn.recv()

@@ -22,12 +22,16 @@ LINES_PER_FRAME = 120  # more than a screenful, far fewer than a busy frame prod
 
 
 class Frame(NamedTuple):
-    """What changed for the screen: bars, log lines, and how many lines were skipped."""
+    """What changed for the screen: bars, log lines, how many lines were skipped, and the
+    reads and stale reads among all the events digested so far (for the counter to agree
+    with)."""
 
     bars: list[BarState]
     lines: list[str]
     skipped: int
     t_max: float
+    reads: int
+    stale: int
 
 
 def merge(frames: Iterable[Frame], limit: int = LINES_PER_FRAME) -> Frame | None:
@@ -36,20 +40,20 @@ def merge(frames: Iterable[Frame], limit: int = LINES_PER_FRAME) -> Frame | None
     lines: list[str] = []
     skipped = 0
     t_max = 0.0
-    any_frame = False
+    last: Frame | None = None
     for frame in frames:
-        any_frame = True
+        last = frame
         for bar in frame.bars:
             bars[bar.span] = bar
         lines.extend(frame.lines)
         skipped += frame.skipped
         t_max = max(t_max, frame.t_max)
-    if not any_frame:
+    if last is None:
         return None
     if len(lines) > limit:
         skipped += len(lines) - limit
         lines = lines[-limit:]
-    return Frame(list(bars.values()), lines, skipped, t_max)
+    return Frame(list(bars.values()), lines, skipped, t_max, last.reads, last.stale)
 
 
 class FramePacker:
@@ -66,4 +70,5 @@ class FramePacker:
     def pack(self, events: list[Event]) -> Frame:
         self._model.feed(events, self._stale_of)
         lines, skipped = self._formatter.tail(events, self._limit)
-        return Frame(self._model.take_updates(), lines, skipped, self._model.t_max)
+        model = self._model
+        return Frame(model.take_updates(), lines, skipped, model.t_max, model.reads, model.stale)

@@ -147,6 +147,10 @@ class LaneModel:
         self._touched: dict[int, Bar] = {}
         self.stale_bars: deque[Bar] = deque(maxlen=1_000)
         self.t_max = 0.0
+        # Every read that completed, and every stale one, since the run began: exact, while
+        # the bars themselves are bounded. The counter must agree with these at all times.
+        self.reads = 0
+        self.stale = 0
 
     def lane(self, name: str) -> Lane:
         lane = self.lanes.get(name)
@@ -177,10 +181,12 @@ class LaneModel:
                 if closing is None:
                     continue
                 closing.end = event.time
-                if kind == "read":
+                if kind == "read" and event.phase is Phase.COMPLETE:
+                    self.reads += 1
                     closing.version = event.version
                     verdict = stale_of(event.span)
                     if verdict is not None:
+                        self.stale += 1
                         closing.stale = verdict
                         self.stale_bars.append(closing)
                 touched[closing.span] = closing
@@ -212,9 +218,17 @@ class LaneModel:
         touched, self._touched = self._touched, {}
         return [bar.state() for bar in touched.values()]
 
-    def apply(self, updates: Iterable[BarState], t_max: float | None = None) -> None:
-        """Take another model's ``take_updates``. This runs on the screen's side for every
-        bar of a busy workload, hence the plain loop with everything bound locally."""
+    def apply(
+        self,
+        updates: Iterable[BarState],
+        t_max: float | None = None,
+        totals: tuple[int, int] | None = None,
+    ) -> None:
+        """Take another model's ``take_updates`` (and its ``reads, stale`` totals). This runs
+        on the screen's side for every bar of a busy workload, hence the plain loop with
+        everything bound locally."""
+        if totals is not None:
+            self.reads, self.stale = totals
         by_span = self._by_span
         by_write = self._by_write
         lanes = self.lanes

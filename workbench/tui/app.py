@@ -30,6 +30,7 @@ from workbench.tui.panes.isolate import IsolatePane
 from workbench.tui.panes.live import LivePane
 from workbench.tui.panes.verify import VerifyPane
 from workbench.tui.widgets.controls import Controls
+from workbench.tui.widgets.event_log import EventLog
 
 __all__ = ["WorkbenchApp"]
 
@@ -214,6 +215,7 @@ class WorkbenchApp(App[None]):
 
     def action_follow(self) -> None:
         self.live.timeline.action_follow()
+        self.live.query_one(EventLog).action_follow()
 
     def action_zoom(self, steps: int) -> None:
         self.live.timeline.zoom(steps)

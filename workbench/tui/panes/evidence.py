@@ -117,7 +117,11 @@ class EvidencePane(StagePane):
             style="bold",
         )
         text.append(str(result.rate), style="red" if result.failures else "green")
-        text.append(f"\n{result.stale_reads} stale reads in {result.reads} reads")
+        text.append(
+            "\n(a run fails when any of its reads is stale; the live view counts per read: "
+            f"here {result.stale_reads} of {result.reads} reads, {result.stale_rate.value:.1%})",
+            style="dim",
+        )
         if result.failures:
             shown = ", ".join(str(n) for n in result.failed_runs[:12])
             more = "" if result.failures <= 12 else f", ... ({result.failures - 12} more)"

@@ -8,7 +8,6 @@ second. Nothing is mounted or recomposed per event.
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -35,7 +34,6 @@ from workbench.tui.widgets.timeline import Timeline
 __all__ = ["LivePane", "Replay"]
 
 FPS = 60
-COUNTER_INTERVAL = 0.1
 RECENT_LINES = 2_000  # live log lines kept to show again after a replay
 REPLAY_LINES = 100_000
 LEGEND = "━ update ▒ race window ─ read ✗ stale ! repaired · background"
@@ -95,7 +93,6 @@ class LivePane(Horizontal):
         self._recent_lines: deque[str] = deque(maxlen=RECENT_LINES)
         self.replay: Replay | None = None
         self._timer: Timer | None = None
-        self._last_counter = 0.0
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="live-sidebar"):
@@ -128,12 +125,13 @@ class LivePane(Horizontal):
             self.back_to_live()
         if self.run.state in (LiveState.STOPPED, LiveState.FAILED):
             self.reset()
-        self.run.toggle()
+        if self.run.toggle() is LiveState.PAUSED:
+            self._pull()  # the pause was acknowledged: show exactly where the run stopped
         self._sync_timer()
 
     def stop(self) -> None:
         if self.run.stop():
-            self._frame()  # show the last of what was measured
+            self._pull()  # show the last of what was measured
         self._sync_timer()
 
     def reset(self, settings: LiveSettings | None = None) -> None:
@@ -190,10 +188,12 @@ class LivePane(Horizontal):
     # -- internals -----------------------------------------------------------------------------
 
     def _attach_view(self) -> None:
-        """Point the timeline and the log at the live run, showing what it has so far."""
+        """Point the timeline, the log and the counter at the live run, showing what it has
+        so far (nothing, after a reset: no count, glyph or selection of the last run stays)."""
         self.timeline.reset(self.model, "Press space to start the live workload.")
         self.query_one(EventLog).restart(self._recent_lines)
         self.query_one("#timeline-detail", Static).update(LEGEND)
+        self.query_one(StaleCounter).show(self.run.stats())
 
     def _sync_timer(self) -> None:
         if self._timer is None:
@@ -216,27 +216,29 @@ class LivePane(Horizontal):
         self._sync_timer()
 
     def _frame(self) -> None:
-        self.run.poll()
-        self._pull(counter=time.perf_counter() - self._last_counter >= COUNTER_INTERVAL)
+        self.show_latest()
 
-    def _pull(self, *, counter: bool = True) -> None:
-        """Show what the run recorded since the last frame, in one batch."""
+    def show_latest(self) -> None:
+        """What every frame does while the run goes: take what the run sent, show it."""
+        self.run.poll()
+        self._pull()
+
+    def _pull(self) -> None:
+        """Show what the run recorded since the last frame, in one batch. The counter, the
+        timeline and the log change together, from one frame and the figures that came with
+        it, so they describe the same events at every moment the screen shows."""
         live = self.run
         frame = live.frame()
         with self.app.batch_update():
             if frame is not None:
                 # Taken even while a replay is on screen, so the live model stays current.
-                self.model.apply(frame.bars, frame.t_max)
+                self.model.apply(frame.bars, frame.t_max, (frame.reads, frame.stale))
                 self._recent_lines.extend(frame.lines)
                 if self.replay is None:
                     self.timeline.data_changed()
                     self.query_one(EventLog).add(frame.lines, frame.skipped)
-            if counter or live.state is not LiveState.RUNNING:
-                # Ten times a second is as fast as anyone reads a number, and a counter
-                # repainted on the left with the timeline on the right makes Textual repaint
-                # everything between them.
+            if self.replay is None:
                 self.query_one(StaleCounter).show(live.stats())
-                self._last_counter = time.perf_counter()
         if live.state is not LiveState.RUNNING:
             self._sync_timer()
             if live.state is LiveState.FAILED and live.error:
@@ -277,6 +279,8 @@ class LivePane(Horizontal):
     @on(Timeline.Selected)
     def _selected(self, event: Timeline.Selected) -> None:
         detail = self.query_one("#timeline-detail", Static)
+        if event.bar is not self.timeline.selected:
+            return  # a selection since undone (a reset came first)
         if event.bar is None or event.bar.stale is None:
             detail.update(LEGEND)
             return

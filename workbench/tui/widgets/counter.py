@@ -44,18 +44,18 @@ class StaleCounter(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._last: LiveStats | None = None
+        self.shown: LiveStats | None = None  # what the figures say now
 
     def compose(self) -> ComposeResult:
         yield Figures(self._figures(None), id="counter-figures")
         yield Sparkline([], id="counter-sparkline")
-        yield Static(f"stale rate, per {BUCKET:g}s virtual", id="counter-caption")
+        yield Static(f"stale per read, each {BUCKET:g}s virtual", id="counter-caption")
 
     def show(self, stats: LiveStats) -> None:
         """Display ``stats`` if they differ from what is shown."""
-        if stats == self._last:
+        if stats == self.shown:
             return
-        self._last = stats
+        self.shown = stats
         self.query_one(Figures).show(self._figures(stats))
         self.query_one(Sparkline).data = list(stats.sparkline)
 
@@ -70,7 +70,7 @@ class StaleCounter(Vertical):
         text.append("stale   ", style="bold")
         text.append(f"{stats.stale:,}", style="bold red" if stats.stale else "bold green")
         rate = stats.rate
-        text.append(f"   {rate.value * 100:.2f}%\n")
+        text.append(f"   {rate.value * 100:.2f}% of reads\n")
         text.append(f"95% CI  {rate.low * 100:.2f}-{rate.high * 100:.2f}%\n", style="dim")
         for kind, count in stats.by_kind.items():
             text.append(f"  {kind} {count:,}\n", style="red")
