@@ -19,6 +19,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+from cache.errors import RunFailed
+
 __all__ = ["BlockingGate", "RealtimeRuntime", "RealtimeTask", "RunStalled"]
 
 # How long ``wait`` gives cancelled tasks to unwind (each is at most in one socket read,
@@ -26,7 +28,7 @@ __all__ = ["BlockingGate", "RealtimeRuntime", "RealtimeTask", "RunStalled"]
 _CANCEL_GRACE_S = 2.0
 
 
-class RunStalled(Exception):
+class RunStalled(RunFailed):
     """A run did not finish in the time allowed: a task waits forever (a lock never
     released, a blocking section that joins another task) or the server stopped answering."""
 

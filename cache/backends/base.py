@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
+from cache.errors import RunFailed
+
 __all__ = ["Backend", "BackendError", "Delete", "Set", "Snapshot", "Write"]
 
 
-class BackendError(Exception):
+class BackendError(RunFailed):
     """The store failed (unreachable, killed, protocol error); not the strategy's fault."""
 
 

@@ -22,6 +22,8 @@ from random import Random
 from types import TracebackType
 from typing import Any
 
+from cache.errors import RunFailed, describe, safe_repr
+from cache.scheduler.budget import UNLIMITED, Budget, BudgetExceeded
 from cache.scheduler.policies import Policy, RandomPolicy
 
 __all__ = [
@@ -47,11 +49,11 @@ class Status(Enum):
     AWAITING_CHOICE = "awaiting-choice"  # the policy deferred the choice to its caller
 
 
-class TaskFailed(Exception):
+class TaskFailed(RunFailed):
     """A task raised; the scheduler stops rather than hide it."""
 
     def __init__(self, task: str, error: BaseException) -> None:
-        super().__init__(f"task {task!r} raised {type(error).__name__}: {error}")
+        super().__init__(f"task {task!r} raised {describe(error)}")
         self.task = task
         self.error = error
 
@@ -61,11 +63,11 @@ class Cancelled(BaseException):
     that code catching ``Exception`` does not swallow it, as with asyncio's CancelledError."""
 
 
-class Deadlock(Exception):
+class Deadlock(RunFailed):
     """Tasks are waiting on each other and no timer can wake any of them."""
 
 
-class StepLimitExceeded(Exception):
+class StepLimitExceeded(RunFailed):
     """More steps than allowed: a livelock, or a task spinning on zero-time checkpoints."""
 
 
@@ -87,6 +89,7 @@ class SimTask:
         "id",
         "name",
         "parked_on",
+        "pending_error",
         "result",
         "state",
         "wake_at",
@@ -101,6 +104,8 @@ class SimTask:
         # Bumped whenever the task resumes, so a timer set for an earlier wait is ignored.
         self.gen = 0
         self.parked_on: WaitQueue | None = None
+        # Raised into the coroutine at its next step instead of resuming it normally.
+        self.pending_error: BaseException | None = None
         self.result: Any = None
         self.error: BaseException | None = None
         self._waiters: list[SimTask] = []
@@ -210,7 +215,12 @@ class Scheduler:
     """
 
     def __init__(
-        self, seed: int, policy: Policy | None = None, *, max_steps: int = 1_000_000
+        self,
+        seed: int,
+        policy: Policy | None = None,
+        *,
+        max_steps: int | None = None,
+        budget: Budget = UNLIMITED,
     ) -> None:
         self.seed = seed
         self.rng = Random(seed)
@@ -229,7 +239,10 @@ class Scheduler:
         # A livelock guard, not a length limit: steps in a row without the clock moving.
         # A healthy run of any length advances time; a task spinning on zero-time
         # checkpoints never does.
-        self.max_steps = max_steps
+        self.max_steps = max_steps if max_steps is not None else budget.steps_at_instant
+        self.budget = budget
+        self._deadline = budget.virtual_seconds
+        self._step_budget = budget.steps if budget.steps is not None else -1
         self._instant = -1.0
         self._steps_at_instant = 0
         self._pending_choice = False
@@ -347,6 +360,8 @@ class Scheduler:
                         raise Deadlock(self._describe_parked())
                     return Status.IDLE
                 when = timers[0][0]
+                if when > self._deadline and until > self._deadline:
+                    raise self._over_time(timers[0][3], when)
                 if when > until:
                     self._now = until
                     return Status.TIME_LIMIT
@@ -377,6 +392,8 @@ class Scheduler:
         # run: the program is blocked.
         timers = self._timers
         while timers:
+            if timers[0][0] > self._deadline and until > self._deadline:
+                raise self._over_time(timers[0][3], timers[0][0])
             if timers[0][0] > until:
                 self._now = until
                 return False
@@ -424,20 +441,40 @@ class Scheduler:
         if self._owner_depth == 0:
             self._owner = None
 
+    def _over_time(self, task: SimTask, when: float) -> BudgetExceeded:
+        self.close()
+        return BudgetExceeded(
+            f"the run passed its budget of {self._deadline:g} virtual seconds: task "
+            f"{task.name!r} sleeps until t={when:g}s; a strategy may be sleeping forever, "
+            "looping in virtual time or waiting for a lock that is never released"
+        )
+
     def _step(self, task: SimTask) -> None:
         self.steps += 1
+        if self.steps == self._step_budget + 1:
+            self.close()
+            raise BudgetExceeded(
+                f"the run passed its budget of {self._step_budget:,} scheduling steps at "
+                f"t={self._now:g}s; a strategy may be looping (retrying or polling forever)"
+            )
         if self._now != self._instant:
             self._instant = self._now
             self._steps_at_instant = 0
         self._steps_at_instant += 1
         if self._steps_at_instant > self.max_steps:
+            self.close()
             raise StepLimitExceeded(
                 f"more than {self.max_steps} scheduling steps without time moving at "
                 f"t={self._now * 1000:.3f}ms; a task may be spinning on zero-time awaits"
             )
         self._current = task
         try:
-            command = task.coro.send(None)
+            error = task.pending_error
+            if error is None:
+                command = task.coro.send(None)
+            else:
+                task.pending_error = None
+                command = task.coro.throw(error)
         except StopIteration as stop:
             self._finish(task, stop.value)
             return
@@ -472,14 +509,12 @@ class Scheduler:
                 task.state = _State.PARKED
                 target._waiters.append(task)
         else:
-            self.close()
-            raise TaskFailed(
-                task.name,
-                TypeError(
-                    f"awaited {command!r}, which this scheduler does not understand "
-                    "(asyncio and anyio calls cannot run inside the simulator)"
-                ),
+            # Raised where the task awaited it, so the strategy that did is named for it.
+            task.pending_error = TypeError(
+                f"awaited {safe_repr(command)}: asyncio and anyio calls cannot run inside "
+                "the simulator; await ctx.runtime.sleep() or ctx.store calls instead"
             )
+            self._ready.append(task)
 
     def _finish(self, task: SimTask, result: Any) -> None:
         task.state = _State.DONE

@@ -1,0 +1,57 @@
+"""Hardening on a live server: limits that hold, bad input found only once connected."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from cache.backends.redis_server import RedisServer
+from cache.batch import RunSpec
+from cache.errors import BadInput, RunFailed
+from cache.redis_run import run_on_redis
+from cache.redis_url import RedisDatabaseMissing, check_redis_url
+from cache.scenarios.live import live_story
+from cache.simulation import Knobs
+from cache.strategies.registry import load_strategy
+
+pytestmark = pytest.mark.redis
+
+
+def test_a_hundred_readers_do_not_run_out_of_connections(redis_url: str) -> None:
+    # redis-py's asyncio pool used to refuse the 101st connection: every run failed with
+    # "Too many connections".
+    spec = RunSpec(live_story(readers=150), load_strategy("naive-async"), Knobs())
+    result = run_on_redis(spec, 2, 1, redis_url)
+    assert result.stopped_by == ""
+    assert result.completed == 2
+
+
+def test_a_pool_smaller_than_the_run_makes_tasks_wait_not_fail(redis_url: str) -> None:
+    from cache.redis_run import run_redis_batch
+
+    spec = RunSpec(live_story(readers=40), load_strategy("watch"), Knobs())
+
+    async def main() -> int:
+        server = await RedisServer.connect(check_redis_url(redis_url), max_connections=4)
+        try:
+            result = await run_redis_batch(spec, 3, 1, server)
+        finally:
+            await server.close()
+        assert result.stopped_by == ""
+        return result.completed
+
+    assert asyncio.run(main()) == 3
+
+
+def test_a_database_the_server_does_not_have_is_bad_input(redis_url: str) -> None:
+    base = redis_url.rsplit("/", 1)[0] if redis_url.count("/") > 2 else redis_url
+    target = check_redis_url(f"{base}/4000")
+
+    async def main() -> None:
+        await RedisServer.connect(target)
+
+    with pytest.raises(RedisDatabaseMissing) as error:
+        asyncio.run(main())
+    assert isinstance(error.value, BadInput) and not isinstance(error.value, RunFailed)
+    assert "no database 4000" in str(error.value)
