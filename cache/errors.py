@@ -49,7 +49,11 @@ def one_line(text: str, limit: int = MESSAGE_LIMIT) -> str:
     and cut to ``limit`` characters."""
     from cache.redis_url import mask_secrets  # here: redis_url's errors subclass BadInput
 
-    flat = " ".join(mask_secrets(text).split())
+    bound = 50 * limit  # a user's message may be megabytes: mask only what can be shown
+    if len(text) > bound:
+        # Cut in the middle of a URL, its password would no longer look like one.
+        text = text[:bound].rsplit(None, 1)[0] if text[:bound].split() else ""
+    flat = mask_secrets(" ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

@@ -40,6 +40,7 @@ from cache.redis_url import check_redis_url
 from cache.scenarios.base import Scenario
 from cache.simulation import Knobs, RunOutcome
 from cache.strategies.base import Strategy
+from cache.strategies.registry import instantiate
 from cache.wiring import preload, wire
 
 __all__ = ["RUN_LIMIT_S", "RedisBatch", "RedisRun", "run_on_redis", "run_redis_batch"]
@@ -73,7 +74,7 @@ class RedisRun:
         self.scenario = scenario
         self.seed = seed
         self.knobs = knobs
-        self.strategy = strategy() if isinstance(strategy, type) else strategy
+        self.strategy = instantiate(strategy) if isinstance(strategy, type) else strategy
         self.server = server
         self.runtime = RealtimeRuntime()
         self.backend = RedisBackend(server, gate=self.runtime.gate)

@@ -46,7 +46,7 @@ MAX_DB = 2**31 - 1
 _MASK = "***"
 # In free text: ``scheme://userinfo@`` (userinfo up to the last @ before the path) and a
 # ``password=`` option anywhere.
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)([^/?#\s]*)@")
+_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,30}://)([^/?#\s]*)@")
 _PASSWORD_OPTION = re.compile(r"(?i)(\bpassword=)[^&#\s]*")
 
 

@@ -13,7 +13,6 @@ whose ``__await__`` yields themselves (the way trio and curio talk to their kern
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 from collections.abc import Awaitable, Coroutine, Generator
 from contextlib import AbstractAsyncContextManager
@@ -25,6 +24,7 @@ from typing import Any
 from cache.errors import RunFailed, describe, safe_repr
 from cache.scheduler.budget import UNLIMITED, Budget, BudgetExceeded
 from cache.scheduler.policies import Policy, RandomPolicy
+from cache.scheduler.unkillable import awaiting, bury
 
 __all__ = [
     "Cancelled",
@@ -334,9 +334,13 @@ class Scheduler:
                 pass
             finally:
                 self._current = None
-                # RuntimeError: its cleanup kept awaiting past _CLEANUP_STEPS.
-                with contextlib.suppress(RuntimeError):
+                # Its cleanup kept awaiting past _CLEANUP_STEPS, or swallowed GeneratorExit
+                # (a RuntimeError, which the service may have wrapped): no one to tell.
+                chain = awaiting(coro)
+                try:
                     coro.close()
+                except Exception:
+                    bury(chain)
         self._ready.clear()
         self._timers.clear()
         self._owner = None
@@ -442,6 +446,11 @@ class Scheduler:
             self._owner = None
 
     def _over_time(self, task: SimTask, when: float) -> BudgetExceeded:
+        # Name the task sleeping furthest past the budget: the next timer may be an
+        # innocent one that kept running while the culprit slept.
+        for other in self._tasks:
+            if other.state is _State.SLEEPING and other.wake_at > when:
+                task, when = other, other.wake_at
         self.close()
         return BudgetExceeded(
             f"the run passed its budget of {self._deadline:g} virtual seconds: task "

@@ -22,7 +22,7 @@ import threading
 from concurrent.futures import Future
 
 from cache.errors import BadInput, StrategyFailed, describe
-from cache.interrupts import is_real_interrupt
+from cache.interrupts import is_real_interrupt, watching_sigint
 from cache.strategies.base import Strategy
 from cache.strategies.lock import LockStrategy
 from cache.strategies.naive import NaiveAsyncStrategy
@@ -189,7 +189,8 @@ def _import(spec: str, module_name: str) -> object:
 
 
 def _load(spec: str, module_name: str, attr: str) -> type[Strategy]:
-    module = _import(spec, module_name)
+    with watching_sigint():  # so a module raising KeyboardInterrupt is not taken for Ctrl+C
+        module = _import(spec, module_name)
     obj = module
     for part in attr.split("."):
         try:
