@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
+from cache import Strategy, watchdog
 from cache.backends.redis_server import RedisServer
 from cache.batch import RunSpec
 from cache.errors import BadInput, RunFailed
+from cache.realtime import RealtimeRuntime, RunStalled
 from cache.redis_run import run_on_redis
 from cache.redis_url import RedisDatabaseMissing, check_redis_url
 from cache.scenarios.live import live_story
 from cache.simulation import Knobs
 from cache.strategies.registry import load_strategy
+from tests import hostile_strategies as hostile
 
 pytestmark = pytest.mark.redis
 
@@ -55,3 +59,48 @@ def test_a_database_the_server_does_not_have_is_bad_input(redis_url: str) -> Non
         asyncio.run(main())
     assert isinstance(error.value, BadInput) and not isinstance(error.value, RunFailed)
     assert "no database 4000" in str(error.value)
+
+
+def _redis_cases() -> list[type[Strategy]]:
+    return [cls for cls in hostile.RUNNABLE if "redis" in cls.where]
+
+
+@pytest.mark.parametrize("cls", _redis_cases(), ids=lambda cls: cls.name)
+def test_every_hostile_strategy_on_redis_fails_cleanly(
+    cls: type[Strategy], redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Blocks sleeps 0.3 s in the loop: well past a watchdog set to 0.1 s for the test.
+    monkeypatch.setattr(watchdog, "BLOCKED_AFTER_S", 0.1)
+    spec = RunSpec(live_story(), cls, Knobs())
+    try:
+        result = run_on_redis(spec, 2, 1, redis_url)
+    except RunFailed as error:
+        message = str(error)
+    else:
+        message = result.stopped_by
+        assert not result.interrupted or message
+    if message:
+        assert "\n" not in message and "Traceback" not in message
+        assert hostile.SECRET not in message
+    if cls is hostile.Blocks:
+        assert "task 'updater' blocked the event loop" in message
+
+
+def test_the_watchdog_reports_a_loop_still_blocked(redis_url: str) -> None:
+    seen: list[str] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        dog = watchdog.LoopWatchdog.of(loop, 0.1)
+        dog.on_blocked = seen.append
+        runtime = RealtimeRuntime(blocked_after=0.1)
+
+        async def blocker() -> None:
+            time.sleep(0.4)  # noqa: ASYNC251 - blocking the loop is the point
+
+        runtime.spawn(blocker(), "blocker")
+        with pytest.raises(RunStalled, match="task 'blocker' blocked the event loop"):
+            await runtime.wait(5.0)
+
+    asyncio.run(main())
+    assert seen and "task 'blocker' has blocked the event loop" in seen[0]

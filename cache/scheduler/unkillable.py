@@ -23,19 +23,21 @@ _buried: list[Any] = []
 _LIMIT = 10_000
 
 
-def _filter(unraisable: Any) -> None:
-    if any(unraisable.object is coro for coro in _buried):
+class _Hook:
+    previous: Any = sys.unraisablehook
+
+
+def _filter(unraisable: Any, buried: list[Any] = _buried, hook: type[_Hook] = _Hook) -> None:
+    # Bound through defaults: at interpreter exit this module's globals may already be None.
+    if any(unraisable.object is coro for coro in buried):
         return
-    _previous(unraisable)
-
-
-_previous = sys.unraisablehook
+    previous = hook.previous or sys.__unraisablehook__
+    previous(unraisable)
 
 
 def _install() -> None:
-    global _previous  # noqa: PLW0603 - one hook, chained once
     if sys.unraisablehook is not _filter:
-        _previous = sys.unraisablehook
+        _Hook.previous = sys.unraisablehook
         sys.unraisablehook = _filter
 
 
