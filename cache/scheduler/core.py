@@ -451,10 +451,11 @@ class Scheduler:
         for other in self._tasks:
             if other.state is _State.SLEEPING and other.wake_at > when:
                 task, when = other, other.wake_at
+        wakes = "forever" if when == float("inf") else f"until t={when:g}s"
         self.close()
         return BudgetExceeded(
             f"the run passed its budget of {self._deadline:g} virtual seconds: task "
-            f"{task.name!r} sleeps until t={when:g}s; a strategy may be sleeping forever, "
+            f"{task.name!r} sleeps {wakes}; a strategy may be sleeping forever, "
             "looping in virtual time or waiting for a lock that is never released"
         )
 
