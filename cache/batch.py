@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cache.errors import RunFailed
+from cache.interrupts import watching_sigint
 from cache.oracle import Anomaly
 from cache.scenarios.base import Scenario
 from cache.scenarios.changes import format_changes
@@ -239,7 +240,10 @@ def run_batch(
             progress(result)
 
     try:
-        return asyncio.run(drive(spec, runs, seed, target, progress=keep, step=step))
+        # A Ctrl+C must interrupt where it lands, as the user's own (not be turned into a
+        # cancellation by asyncio's handler, nor be taken for a strategy's KeyboardInterrupt).
+        with watching_sigint():
+            return asyncio.run(drive(spec, runs, seed, target, progress=keep, step=step))
     except KeyboardInterrupt:
         if not latest:
             raise

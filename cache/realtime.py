@@ -9,6 +9,9 @@ which this one process observed them, which is all it needs.
 while one task holds it, no other task of the run may have a cache call in flight. Backends
 that talk to a real server take part by entering ``BlockingGate.admit()`` around each round
 trip; see ``BlockingGate`` for the exact rule.
+
+A strategy that blocks the loop itself (``time.sleep`` in async code) is caught by
+``cache.watchdog``: the run fails with ``RunStalled`` naming the task that blocked.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+from cache import watchdog
 from cache.errors import RunFailed
 
 __all__ = ["BlockingGate", "RealtimeRuntime", "RealtimeTask", "RunStalled"]
@@ -160,8 +164,13 @@ class RealtimeRuntime:
     simulator stops at the first failing task.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, blocked_after: float | None = None) -> None:
+        """``blocked_after``: seconds the loop may go without turning before the run fails
+        as blocked (default ``cache.watchdog.BLOCKED_AFTER_S``)."""
         self.gate = BlockingGate()
+        self.blocked_after = (
+            blocked_after if blocked_after is not None else watchdog.BLOCKED_AFTER_S
+        )
         self._began = time.perf_counter()
         self._tasks: list[asyncio.Task[Any]] = []
         self._live = 0
@@ -225,9 +234,28 @@ class RealtimeRuntime:
         if self._changed is not None:
             self._changed.set()
 
+    def owns(self, task: asyncio.Task[Any]) -> bool:
+        return task in self._tasks
+
+    def loop_blocked(self, message: str) -> None:
+        """The watchdog saw one of this run's tasks block the loop: the run has failed."""
+        if self._failure is None:
+            self._failure = RunStalled(message)
+        if self._changed is not None:
+            self._changed.set()
+
     async def wait(self, limit: float) -> None:
         """Until every task has finished; raises the first task's failure, or
-        ``RunStalled`` after ``limit`` seconds. Either way no task is left running."""
+        ``RunStalled`` after ``limit`` seconds or when a task blocked the loop. Either way
+        no task is left running."""
+        dog = watchdog.LoopWatchdog.of(asyncio.get_running_loop(), self.blocked_after)
+        dog.watch(self)
+        try:
+            await self._wait(limit)
+        finally:
+            dog.unwatch(self)
+
+    async def _wait(self, limit: float) -> None:
         changed = self._changed = asyncio.Event()
         try:
             async with asyncio.timeout(limit):

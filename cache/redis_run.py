@@ -40,6 +40,7 @@ from cache.scenarios.live import live_story
 from cache.scenarios.story import StoryScenario
 from cache.simulation import Knobs, RunOutcome
 from cache.strategies.base import Strategy
+from cache.strategies.registry import instantiate
 from cache.targets import AddOutcome, Runner
 from cache.wiring import preload, wire
 
@@ -74,7 +75,7 @@ class RedisRun:
         self.scenario = scenario
         self.seed = seed
         self.knobs = knobs
-        self.strategy = strategy() if isinstance(strategy, type) else strategy
+        self.strategy = instantiate(strategy) if isinstance(strategy, type) else strategy
         self.server = server
         self.runtime = RealtimeRuntime()
         self.backend = RedisBackend(server, gate=self.runtime.gate)
@@ -189,11 +190,19 @@ class RedisServerTarget:
     step = 50  # a run takes milliseconds, not microseconds
     replayable = False  # the event loop and the network choose the interleaving
 
-    def __init__(self, url: RedisTarget, *, parallel: int = 1) -> None:
+    def __init__(
+        self, url: RedisTarget, *, parallel: int = 1, max_connections: int | None = None
+    ) -> None:
         if parallel < 1:
             raise ValueError(f"parallel must be at least 1, not {parallel}")
         self.url = url
         self.parallel = parallel
+        self.max_connections = max_connections
+
+    async def _connect(self) -> RedisServer:
+        if self.max_connections is None:
+            return await RedisServer.connect(self.url)
+        return await RedisServer.connect(self.url, max_connections=self.max_connections)
 
     def describe(self) -> str:
         return f"Redis at {self.url.display}"
@@ -203,12 +212,12 @@ class RedisServerTarget:
 
     async def probe(self) -> None:
         """Connect and ping (``BackendError`` if the server cannot be reached)."""
-        server = await RedisServer.connect(self.url)
+        server = await self._connect()
         await server.close()
 
     async def run_once(self, spec: RunSpec, seed: int) -> RedisRun:
         """One run with ``seed``, whose history and oracle stay readable afterwards."""
-        server = await RedisServer.connect(self.url)
+        server = await self._connect()
         try:
             run = RedisRun(spec.scenario, spec.strategy, seed, spec.knobs, server=server)
             await run.run()
@@ -218,7 +227,7 @@ class RedisServerTarget:
 
     @asynccontextmanager
     async def _open(self) -> AsyncIterator[Runner]:
-        server = await RedisServer.connect(self.url)
+        server = await self._connect()
         try:
             yield _RedisRunner(server, self.parallel)
         finally:

@@ -8,21 +8,12 @@ did before that commit.
 from __future__ import annotations
 
 from cache.backends.base import BackendError
-from cache.errors import RunFailed
+from cache.errors import StrategyFailed, describe, safe_repr
 from cache.events import Op, Source
+from cache.interrupts import is_real_interrupt
 from cache.strategies.base import Context, Read, Strategy, UpdateAbandoned
 
 __all__ = ["CacheService", "StrategyFailed"]
-
-
-class StrategyFailed(RunFailed):
-    """The strategy's own code raised: a bug in the strategy, reported with its name."""
-
-    def __init__(self, strategy: str, call: str, error: BaseException) -> None:
-        super().__init__(f"strategy {strategy!r} raised in {call}: {type(error).__name__}: {error}")
-        self.strategy = strategy
-        self.call = call
-        self.error = error
 
 
 class CacheService:
@@ -52,8 +43,12 @@ class CacheService:
             except BackendError:
                 span.note = "store error"
                 raise
-            except Exception as error:
-                span.note = f"{type(error).__name__}: {error}"
+            except (Exception, SystemExit, KeyboardInterrupt) as error:
+                # SystemExit, and KeyboardInterrupt unless it is the user's Ctrl+C, are the
+                # strategy's bug too: they must end the run, not the process.
+                if is_real_interrupt(error):
+                    raise
+                span.note = describe(error)
                 raise StrategyFailed(self.strategy.name, "update", error) from error
             span.version = version
         return True
@@ -70,13 +65,27 @@ class CacheService:
             except BackendError:
                 span.note = "store error"
                 raise
-            except Exception as error:
-                span.note = f"{type(error).__name__}: {error}"
+            except (Exception, SystemExit, KeyboardInterrupt) as error:
+                if is_real_interrupt(error):
+                    raise
+                span.note = describe(error)
                 raise StrategyFailed(self.strategy.name, "read", error) from error
-            if not isinstance(result, Read):
-                error = TypeError(f"read returned {result!r}, not a cache.Read")
-                span.note = str(error)
-                raise StrategyFailed(self.strategy.name, "read", error)
+            if not _is_read(result):
+                wrong = TypeError(
+                    f"read returned {safe_repr(result)}, not a cache.Read(version: int | None, "
+                    "source: cache.Source)"
+                )
+                span.note = str(wrong)
+                raise StrategyFailed(self.strategy.name, "read", wrong)
             span.version = result.version
             span.source = result.source or Source.NONE
         return result
+
+
+def _is_read(result: object) -> bool:
+    # Read("v1", ...) is a Read too, and a str version would crash the oracle and the log.
+    if not isinstance(result, Read):
+        return False
+    version, source = result
+    valid_version = version is None or (type(version) is int and version >= 0)
+    return valid_version and (source is None or isinstance(source, Source))

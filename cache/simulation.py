@@ -2,6 +2,10 @@
 
 A ``Simulation`` can run to the end in one call (the batch runner) or a slice of virtual
 time at a time (the live view, which advances it by wall-clock time every frame).
+
+Whatever the strategy does, ``Simulation`` raises only ``RunFailed`` (a strategy that raised,
+even ``SystemExit``; a deadlock; a run over its ``Budget``), or ``KeyboardInterrupt`` when
+the user pressed Ctrl+C.
 """
 
 from __future__ import annotations
@@ -9,15 +13,19 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from cache.backends.memory import SimBackend
+from cache.errors import RunFailed, StrategyFailed
+from cache.interrupts import is_real_interrupt, watching_sigint
 from cache.knobs import Knobs
 from cache.oracle import Anomaly, Oracle
 from cache.scenarios.base import Scenario
+from cache.scheduler.budget import Budget
 from cache.scheduler.core import Scheduler, Status, TaskFailed
 from cache.scheduler.policies import Policy
 from cache.strategies.base import Strategy
+from cache.strategies.registry import instantiate
 from cache.wiring import preload, wire
 
-__all__ = ["Knobs", "RunOutcome", "Simulation"]
+__all__ = ["Budget", "Knobs", "RunOutcome", "Simulation"]
 
 
 class RunOutcome(NamedTuple):
@@ -61,13 +69,17 @@ class Simulation:
         policy: Policy | None = None,
         history_maxlen: int | None = None,
         keep_stale: int | None = None,
+        budget: Budget | None = None,
     ) -> None:
+        """``budget`` bounds the run (default: ``Budget.for_scenario``); a strategy class
+        whose ``__init__`` raises is a ``StrategyFailed``."""
         knobs = knobs if knobs is not None else Knobs()
         self.scenario = scenario
         self.seed = seed
         self.knobs = knobs
-        self.strategy = strategy() if isinstance(strategy, type) else strategy
-        self.scheduler = Scheduler(seed, policy)
+        self.strategy = instantiate(strategy) if isinstance(strategy, type) else strategy
+        self.budget = budget if budget is not None else Budget.for_scenario(scenario)
+        self.scheduler = Scheduler(seed, policy, budget=self.budget)
         self.backend = SimBackend(self.scheduler, knobs.latency())
         self.history, self.oracle, self.recorder, self.cache = wire(
             scenario,
@@ -85,11 +97,23 @@ class Simulation:
 
     def run(self, until: float = float("inf")) -> Status:
         """Advance to ``until`` (virtual seconds) or to the end. A failure inside a task is
-        re-raised as what it is (``StrategyFailed``, ``BackendError``, ...)."""
-        try:
-            return self.scheduler.run(until)
-        except TaskFailed as failed:
-            raise failed.error from None
+        re-raised as what it is (``StrategyFailed``, ``BackendError``, ...); anything else
+        a task raised is a ``TaskFailed``, and the user's Ctrl+C a ``KeyboardInterrupt``."""
+        with watching_sigint():
+            try:
+                return self.scheduler.run(until)
+            except TaskFailed as failed:
+                error = failed.error
+                if isinstance(error, RunFailed) or is_real_interrupt(error):
+                    raise error from None
+                if isinstance(error, (SystemExit, KeyboardInterrupt)):
+                    # Not from the strategy (CacheService would have said so), yet user
+                    # code: a scenario or a store method a user replaced.
+                    raise StrategyFailed(self.strategy.name, failed.task, error) from None
+                raise
+            except RunFailed:
+                self.scheduler.close()
+                raise
 
     @property
     def finished(self) -> bool:

@@ -17,6 +17,7 @@ from cache.redis_url import (
     RemoteRedisRefused,
     check_redis_url,
     is_loopback_host,
+    mask_secrets,
     parse_redis_url,
 )
 from workbench.cli import main
@@ -24,7 +25,7 @@ from workbench.cli import main
 
 @pytest.mark.parametrize(
     "host",
-    ["localhost", "LOCALHOST", "localhost.", "127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1"],
+    ["localhost", "LOCALHOST", "127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1"],
 )
 def test_loopback_hosts(host: str) -> None:
     assert is_loopback_host(host)
@@ -32,7 +33,19 @@ def test_loopback_hosts(host: str) -> None:
 
 @pytest.mark.parametrize(
     "host",
-    ["example.invalid", "192.0.2.10", "0.0.0.0", "::", "2001:db8::1", "127.1", "my-localhost"],
+    [
+        "example.invalid",
+        "192.0.2.10",
+        "0.0.0.0",
+        "::",
+        "2001:db8::1",
+        "127.1",
+        "my-localhost",
+        # A trailing dot makes a DNS name, which may bypass the hosts file.
+        "localhost.",
+        "localhost..",
+        " localhost",
+    ],
 )
 def test_everything_else_is_remote(host: str) -> None:
     # 127.1 would reach 127.0.0.1 through inet_aton, but it is not how anyone writes it;
@@ -67,8 +80,16 @@ def test_a_password_is_masked_for_display() -> None:
         ("http://127.0.0.1:6379", "must start with"),
         ("127.0.0.1:6379", "must start with"),
         ("redis://:6379/0", "no host"),
-        ("redis://127.0.0.1:99999/0", "malformed"),
-        ("redis://127.0.0.1:port/0", "malformed"),
+        ("redis://127.0.0.1:99999/0", "bad port"),
+        ("redis://127.0.0.1:port/0", "bad port"),
+        ("redis://127.0.0.1:0/0", "port 0"),
+        ("redis://127.0.0.1:6379/²", "database number"),
+        ("redis://127.0.0.1:6379/٣", "database number"),
+        ("redis://127.0.0.1:6379/?db=¹", "database number"),
+        ("redis://127.0.0.1:6379/2147483648", "out of range"),
+        ("redis://[::1/0", "malformed"),
+        ("unix://relative/x.sock", "absolute socket path"),
+        ("unix:relative.sock", "absolute socket path"),
         ("redis://127.0.0.1:6379/zero", "database number"),
         ("redis://127.0.0.1:6379/0?db=x", "database number"),
         ("redis://127.0.0.1:6379/0?socket_timeout=100", "unsupported option"),
@@ -165,3 +186,70 @@ def test_cli_rejects_redis_options_without_the_redis_backend(
 def test_cli_rejects_an_unknown_backend(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _cli(["run", "--backend", "memcached"], capsys)
     assert code == 2 and err.count("\n") == 1 and "'sim'" in err and "'redis'" in err
+
+
+def test_localhost_with_a_trailing_dot_is_refused_without_a_lookup(no_network: list[str]) -> None:
+    for url in ("redis://localhost.:6379/0", "redis://localhost..:6379/0"):
+        with pytest.raises((RemoteRedisRefused, BadRedisUrl)):
+            check_redis_url(url)
+    assert no_network == []
+
+
+SECRET = "hunter2"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"redis://user:{SECRET}@127.0.0.1:44881/abc",
+        f"redis://user:{SECRET}@127.0.0.1:6379/²",
+        f"redis://:{SECRET}@127.0.0.1:0",
+        f"redis://user:{SECRET}@127.0.0.1:99999/0",
+        f"redis://user:{SECRET}#x@127.0.0.1:6379/0",
+        f"redis://user:p{SECRET}/x@127.0.0.1:6379/0",
+        f"redis://{SECRET}@127.0.0.1:6379/zero",
+        f"redis://127.0.0.1:6379/0?password={SECRET}&db=x",
+        f"redis://127.0.0.1:6379/0?password={SECRET}&bogus=1",
+        f"redis://u:{SECRET}@cache.example.invalid:6379/0",
+        f"redis://cache.example.invalid:6379/0?password={SECRET}",
+        f"unix://u:{SECRET}@relative/x.sock",
+        f"http://u:{SECRET}@127.0.0.1/0",
+    ],
+)
+def test_no_message_shows_a_password(url: str) -> None:
+    with pytest.raises(ValueError) as error:
+        check_redis_url(url)
+    assert SECRET not in str(error.value)
+    assert "***" in str(error.value)
+
+
+def test_a_password_in_the_query_is_masked_for_display() -> None:
+    target = parse_redis_url(f"redis://127.0.0.1:6379/0?password={SECRET}&db=1")
+    assert SECRET in target.url
+    assert SECRET not in target.display and "password=***" in target.display
+    assert target.db == 1
+
+
+def test_mask_secrets_masks_every_url_in_free_text() -> None:
+    text = (
+        f"Error 111 connecting to redis://u:{SECRET}@127.0.0.1:1/0 "
+        f"(also tried rediss://{SECRET}@[::1]:2?password={SECRET}&db=3)"
+    )
+    masked = mask_secrets(text)
+    assert SECRET not in masked
+    assert "redis://u:***@127.0.0.1:1/0" in masked and "db=3" in masked
+
+
+def test_unix_socket_keeps_its_password_out_of_the_display() -> None:
+    target = parse_redis_url(f"unix://:{SECRET}@/tmp/redis.sock?db=1")
+    assert target.socket_path == "/tmp/redis.sock" and target.db == 1
+    assert SECRET not in target.display
+
+
+def test_url_errors_are_usage_errors() -> None:
+    # Front ends map BadInput to exit 2 and RunFailed to exit 1.
+    from cache.errors import BadInput
+    from cache.redis_url import RedisDatabaseMissing
+
+    assert issubclass(BadRedisUrl, BadInput) and issubclass(RemoteRedisRefused, BadInput)
+    assert issubclass(RedisDatabaseMissing, BadRedisUrl)

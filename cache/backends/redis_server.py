@@ -18,7 +18,7 @@ import contextlib
 import secrets
 from types import TracebackType
 
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -27,11 +27,13 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from cache.backends import redis_scripts
 from cache.backends.base import BackendError
-from cache.redis_url import RedisTarget
+from cache.redis_url import RedisDatabaseMissing, RedisTarget, mask_secrets
 
 __all__ = [
     "CONNECT_TIMEOUT_S",
+    "MAX_CONNECTIONS",
     "NAMESPACE_ROOT",
+    "POOL_WAIT_S",
     "SOCKET_TIMEOUT_S",
     "RedisServer",
     "Scripts",
@@ -43,6 +45,16 @@ NAMESPACE_ROOT = "rwb:"
 # or frozen server can hold a run before it is reported.
 CONNECT_TIMEOUT_S = 1.0
 SOCKET_TIMEOUT_S = 2.0
+# redis-py's asyncio pool refuses the 101st concurrent connection ("Too many connections"),
+# and a run with --readers 100 has more tasks than that in flight. A task holds a connection
+# for one command (or, for WATCH, from version() to exec_if()), so a bounded pool where a
+# task waits for a free connection serves any number of tasks; the bound keeps a batch well
+# inside the process's file descriptors and the server's maxclients.
+MAX_CONNECTIONS = 256
+# How long a task waits for a free connection before the run fails (with a message that
+# says so): only a pool held by that many stuck WATCHes waits this long.
+POOL_WAIT_S = 10.0
+_DB_MISSING = "DB index is out of range"
 _SCAN_COUNT = 1000
 _UNLINK_CHUNK = 500
 # Errors that mean "the server is not there any more", as opposed to a refused command.
@@ -54,9 +66,22 @@ _LOST: tuple[type[BaseException], ...] = (
 )
 
 
+def _reason(error: BaseException) -> str:
+    try:
+        text = str(error)
+    except Exception:
+        text = ""
+    return " ".join(mask_secrets(text).split()) or type(error).__name__
+
+
 def backend_error(target: RedisTarget, doing: str, error: BaseException) -> BackendError:
     """A one-line ``BackendError`` that says which server, during what, and why."""
-    reason = " ".join(str(error).split()) or type(error).__name__
+    reason = _reason(error)
+    if "No connection available" in reason:
+        return BackendError(
+            f"Redis at {target.display}: no free connection for {doing} within {POOL_WAIT_S:g}s "
+            f"(all {MAX_CONNECTIONS} in use); fewer readers or parallel runs would fit"
+        )
     if isinstance(error, ResponseError):
         return BackendError(f"Redis at {target.display} refused {doing}: {reason}")
     if isinstance(error, _LOST):
@@ -93,18 +118,19 @@ class RedisServer:
         *,
         socket_timeout: float = SOCKET_TIMEOUT_S,
         connect_timeout: float = CONNECT_TIMEOUT_S,
+        max_connections: int = MAX_CONNECTIONS,
+        pool_wait: float = POOL_WAIT_S,
     ) -> None:
         self.target = target
         self.socket_timeout = socket_timeout
-        # No pool limit: each concurrent task of a run holds its own connection for one
-        # command (or, for WATCH, from version() to exec_if()), and a run has few tasks;
-        # a bounded non-blocking pool would fail a busy run with "Too many connections".
-        self.pool: ConnectionPool = ConnectionPool.from_url(
+        self.pool: BlockingConnectionPool = BlockingConnectionPool.from_url(
             target.url,
             decode_responses=True,
             socket_timeout=socket_timeout,
             socket_connect_timeout=connect_timeout,
             retry=Retry(NoBackoff(), 0),
+            max_connections=max_connections,
+            timeout=pool_wait,
         )
         self.client = Redis(connection_pool=self.pool)
         self.scripts = Scripts(self.client)
@@ -119,14 +145,26 @@ class RedisServer:
         *,
         socket_timeout: float = SOCKET_TIMEOUT_S,
         connect_timeout: float = CONNECT_TIMEOUT_S,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> RedisServer:
-        """A server that has answered PING; ``BackendError`` if it cannot be reached."""
-        server = cls(target, socket_timeout=socket_timeout, connect_timeout=connect_timeout)
+        """A server that has answered PING; ``BackendError`` if it cannot be reached,
+        ``RedisDatabaseMissing`` (bad input) if it has no database with the URL's number."""
+        server = cls(
+            target,
+            socket_timeout=socket_timeout,
+            connect_timeout=connect_timeout,
+            max_connections=max_connections,
+        )
         try:
             await server.client.ping()
         except (RedisError, OSError, TimeoutError) as error:
             await server._disconnect()
-            reason = " ".join(str(error).split()) or type(error).__name__
+            reason = _reason(error)
+            if _DB_MISSING in reason:
+                raise RedisDatabaseMissing(
+                    f"Redis at {target.display} has no database {target.db} "
+                    "(a server has 16 by default, 0 to 15; see its 'databases' setting)"
+                ) from None
             raise BackendError(f"cannot connect to Redis at {target.display}: {reason}") from None
         return server
 

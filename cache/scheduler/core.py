@@ -13,7 +13,6 @@ whose ``__await__`` yields themselves (the way trio and curio talk to their kern
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 from collections.abc import Awaitable, Coroutine, Generator
 from contextlib import AbstractAsyncContextManager
@@ -22,8 +21,10 @@ from random import Random
 from types import TracebackType
 from typing import Any
 
-from cache.errors import RunFailed
+from cache.errors import RunFailed, describe, safe_repr
+from cache.scheduler.budget import UNLIMITED, Budget, BudgetExceeded
 from cache.scheduler.policies import Policy, RandomPolicy
+from cache.scheduler.unkillable import awaiting, bury
 
 __all__ = [
     "Cancelled",
@@ -48,11 +49,11 @@ class Status(Enum):
     AWAITING_CHOICE = "awaiting-choice"  # the policy deferred the choice to its caller
 
 
-class TaskFailed(Exception):
+class TaskFailed(RunFailed):
     """A task raised; the scheduler stops rather than hide it."""
 
     def __init__(self, task: str, error: BaseException) -> None:
-        super().__init__(f"task {task!r} raised {type(error).__name__}: {error}")
+        super().__init__(f"task {task!r} raised {describe(error)}")
         self.task = task
         self.error = error
 
@@ -88,6 +89,7 @@ class SimTask:
         "id",
         "name",
         "parked_on",
+        "pending_error",
         "result",
         "state",
         "wake_at",
@@ -102,6 +104,8 @@ class SimTask:
         # Bumped whenever the task resumes, so a timer set for an earlier wait is ignored.
         self.gen = 0
         self.parked_on: WaitQueue | None = None
+        # Raised into the coroutine at its next step instead of resuming it normally.
+        self.pending_error: BaseException | None = None
         self.result: Any = None
         self.error: BaseException | None = None
         self._waiters: list[SimTask] = []
@@ -211,7 +215,12 @@ class Scheduler:
     """
 
     def __init__(
-        self, seed: int, policy: Policy | None = None, *, max_steps: int = 1_000_000
+        self,
+        seed: int,
+        policy: Policy | None = None,
+        *,
+        max_steps: int | None = None,
+        budget: Budget = UNLIMITED,
     ) -> None:
         self.seed = seed
         self.rng = Random(seed)
@@ -230,7 +239,10 @@ class Scheduler:
         # A livelock guard, not a length limit: steps in a row without the clock moving.
         # A healthy run of any length advances time; a task spinning on zero-time
         # checkpoints never does.
-        self.max_steps = max_steps
+        self.max_steps = max_steps if max_steps is not None else budget.steps_at_instant
+        self.budget = budget
+        self._deadline = budget.virtual_seconds
+        self._step_budget = budget.steps if budget.steps is not None else -1
         self._instant = -1.0
         self._steps_at_instant = 0
         self._pending_choice = False
@@ -339,9 +351,13 @@ class Scheduler:
                 pass
             finally:
                 self._current = None
-                # RuntimeError: its cleanup kept awaiting past _CLEANUP_STEPS.
-                with contextlib.suppress(RuntimeError):
+                # Its cleanup kept awaiting past _CLEANUP_STEPS, or swallowed GeneratorExit
+                # (a RuntimeError, which the service may have wrapped): no one to tell.
+                chain = awaiting(coro)
+                try:
                     coro.close()
+                except Exception:
+                    bury(chain)
         self._ready.clear()
         self._timers.clear()
         self._owner = None
@@ -367,6 +383,8 @@ class Scheduler:
                         raise Deadlock(self._describe_parked())
                     return Status.IDLE
                 when = timers[0][0]
+                if when > self._deadline and until > self._deadline:
+                    raise self._over_time(timers[0][3], when)
                 if when > until:
                     self._now = until
                     return Status.TIME_LIMIT
@@ -463,6 +481,8 @@ class Scheduler:
         # run: the program is blocked.
         timers = self._timers
         while timers:
+            if timers[0][0] > self._deadline and until > self._deadline:
+                raise self._over_time(timers[0][3], timers[0][0])
             if timers[0][0] > until:
                 self._now = until
                 return False
@@ -511,20 +531,46 @@ class Scheduler:
         if self._owner_depth == 0:
             self._owner = None
 
+    def _over_time(self, task: SimTask, when: float) -> BudgetExceeded:
+        # Name the task sleeping furthest past the budget: the next timer may be an
+        # innocent one that kept running while the culprit slept.
+        for other in self._tasks:
+            if other.state is _State.SLEEPING and other.wake_at > when:
+                task, when = other, other.wake_at
+        wakes = "forever" if when == float("inf") else f"until t={when:g}s"
+        self.close()
+        return BudgetExceeded(
+            f"the run passed its budget of {self._deadline:g} virtual seconds: task "
+            f"{task.name!r} sleeps {wakes}; a strategy may be sleeping forever, "
+            "looping in virtual time or waiting for a lock that is never released"
+        )
+
     def _step(self, task: SimTask) -> None:
         self.steps += 1
+        if self.steps == self._step_budget + 1:
+            self.close()
+            raise BudgetExceeded(
+                f"the run passed its budget of {self._step_budget:,} scheduling steps at "
+                f"t={self._now:g}s; a strategy may be looping (retrying or polling forever)"
+            )
         if self._now != self._instant:
             self._instant = self._now
             self._steps_at_instant = 0
         self._steps_at_instant += 1
         if self._steps_at_instant > self.max_steps:
+            self.close()
             raise StepLimitExceeded(
                 f"more than {self.max_steps} scheduling steps without time moving at "
                 f"t={self._now * 1000:.3f}ms; a task may be spinning on zero-time awaits"
             )
         self._current = task
         try:
-            command = task.coro.send(None)
+            error = task.pending_error
+            if error is None:
+                command = task.coro.send(None)
+            else:
+                task.pending_error = None
+                command = task.coro.throw(error)
         except StopIteration as stop:
             self._finish(task, stop.value)
             return
@@ -562,14 +608,12 @@ class Scheduler:
                 task.state = _State.PARKED
                 target._waiters.append(task)
         else:
-            self.close()
-            raise TaskFailed(
-                task.name,
-                TypeError(
-                    f"awaited {command!r}, which this scheduler does not understand "
-                    "(asyncio and anyio calls cannot run inside the simulator)"
-                ),
+            # Raised where the task awaited it, so the strategy that did is named for it.
+            task.pending_error = TypeError(
+                f"awaited {safe_repr(command)}: asyncio and anyio calls cannot run inside "
+                "the simulator; await ctx.runtime.sleep() or ctx.store calls instead"
             )
+            self._ready.append(task)
 
     def _finish(self, task: SimTask, result: Any) -> None:
         task.state = _State.DONE

@@ -1,0 +1,72 @@
+"""Telling the user's Ctrl+C from user code that raises ``KeyboardInterrupt``.
+
+Both arrive as the same exception. A real Ctrl+C must still stop the program; a strategy
+that raises ``KeyboardInterrupt`` (or ``SystemExit``) is a bug in the strategy and must end
+its run with a message, not the process. ``watching_sigint`` puts a handler in front of
+Python's own for the duration of a run, which notes that a real SIGINT arrived and then
+raises as Python would; ``is_real_interrupt`` asks that note.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+__all__ = ["is_real_interrupt", "watching_sigint"]
+
+
+class _Watch:
+    received = False  # a real SIGINT arrived while the watch was installed
+    depth = 0  # nested watches (the main thread's only)
+
+
+_watch = _Watch()
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    _watch.received = True
+    signal.default_int_handler(signum, frame)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def watching_sigint() -> Iterator[None]:
+    """Note real Ctrl+Cs while the block runs. Only where Python's default handler is in
+    place on the main thread: anyone else's handler (asyncio's, a UI's) is left alone."""
+    if not _main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler and previous is not _on_sigint:
+        yield
+        return
+    if _watch.depth == 0:
+        _watch.received = False
+        signal.signal(signal.SIGINT, _on_sigint)
+    _watch.depth += 1
+    try:
+        yield
+    finally:
+        _watch.depth -= 1
+        if _watch.depth == 0:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def is_real_interrupt(error: BaseException) -> bool:
+    """Whether ``error`` is the user's Ctrl+C (let it through) rather than code raising
+    ``KeyboardInterrupt`` or ``SystemExit`` (a failure of that code)."""
+    if not isinstance(error, KeyboardInterrupt):
+        return False
+    if not _main_thread():
+        return False  # signals are delivered to the main thread only
+    if _watch.depth > 0:
+        return _watch.received
+    # No watch: Python's handler means we cannot tell, so let it through; any other handler
+    # (asyncio's turns Ctrl+C into a cancellation) means the user did not send this one.
+    return signal.getsignal(signal.SIGINT) is signal.default_int_handler
