@@ -85,7 +85,7 @@ class Journal:
     def now(self) -> float:
         return self.offset + time.monotonic() - self.began
 
-    def record(self, kind: str, **data: Any) -> Entry:
+    def record(self, kind: str, /, **data: Any) -> Entry:
         if kind not in KINDS:
             raise ValueError(f"unknown journal entry kind {kind!r}")
         entry = Entry(kind, self.now(), data)

@@ -64,9 +64,8 @@ async def isolate_view(app: WorkbenchApp, pilot: Pilot[None]) -> None:
 async def hypothesis_view(app: WorkbenchApp, pilot: Pilot[None]) -> None:
     app.action_show_tab("hypothesis")
     pane = app.query_one(HypothesisPane)
-    field = pane.query_one("#hypothesis-text")
-    field.value = "The async change lets a read run between set and invalidate"  # type: ignore[attr-defined]
-    pane.record()
+    pane.query_one("#hypothesis-text").value = "window"  # type: ignore[attr-defined]
+    await pilot.pause()
     pane.experiment()
     await _settle(app, pilot)
     pane.try_fix()
