@@ -22,9 +22,10 @@ _MARKS = {Verdict.PASS: "✓", Verdict.FAIL: "✗", Verdict.UNKNOWN: "·"}
 def witness_markdown(witness: Witness) -> str:
     """Why a read was stale: its witness, whether it fails alone, and the words it uses."""
     alone = "yes" if witness.replays_stale() else "no"
-    lines = "\n".join(witness.lines())
+    # A list, not a code block: it must wrap in a narrow guide.
+    lines = "\n".join(f"- {' '.join(line.split())}" for line in witness.lines())
     return (
-        f"### Why was it stale\n\n```\n{lines}\n```\n\n"
+        f"### Why was it stale\n\n{lines}\n\n"
         f"These {len(witness.events)} events alone are judged stale: {alone}.\n\n"
         f"{glossary_markdown(witness.terms())}\n"
     )
