@@ -378,6 +378,10 @@ async def test_isolate_manual_switches() -> None:
         assert result.failures == 0
 
 
+def book_hypothesis(app: RecordingApp) -> str:
+    return app.session.casebook.hypothesis
+
+
 @pytest.mark.asyncio
 async def test_hypothesis_experiment_and_candidate_fix() -> None:
     app = RecordingApp()
@@ -387,10 +391,16 @@ async def test_hypothesis_experiment_and_candidate_fix() -> None:
         pane = app.query_one(HypothesisPane)
         pane.record()
         await pilot.pause()
-        assert any("Write the hypothesis first" in n for n in app.notes)
-        pane.query_one("#hypothesis-text", Input).value = "a read between set and invalidate"
-        pane.record()
-        await pilot.press("w")
+        assert any("Choose an explanation first" in n for n in app.notes)
+        # Chosen from candidates, never typed: a wrong one is answered with why it does not fit.
+        pane.query_one("#hypothesis-text", Select).value = "early-read"
+        await pilot.pause()
+        assert "Does not fit" in str(pane.query_one("#hypothesis-verdict", Static).render())
+        assert not book_hypothesis(app)
+        pane.query_one("#hypothesis-text", Select).value = "window"
+        await pilot.pause()
+        assert book_hypothesis(app)
+        await pilot.press("e")
         await settle(app, pilot)
         book = app.session.casebook
         assert book.baseline is not None and book.widened is not None

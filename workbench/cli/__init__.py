@@ -19,6 +19,7 @@ from workbench.cli.explore import explore_command
 from workbench.cli.info import changes, reproduce, strategies
 from workbench.cli.options import CHANGES, STRATEGY, TARGET, combine, die, option_for, target_from
 from workbench.cli.runs import replay, run
+from workbench.cli.walkthrough import walkthrough
 from workbench.session.settings import LIVE_SETTINGS, LiveSettings
 
 __all__ = ["cli", "main", "run"]
@@ -50,7 +51,7 @@ def cli(ctx: click.Context, /, autostart: bool, **options: Any) -> None:
     WorkbenchApp(settings, autostart=autostart, target=target, allow_remote=allow_remote).run()
 
 
-for command in (run, replay, explore_command, strategies, changes, reproduce):
+for command in (run, replay, explore_command, strategies, changes, reproduce, walkthrough):
     cli.add_command(command)
 
 

@@ -4,14 +4,25 @@ measurements a user made by toggling changes by hand."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
 
 from cache.batch import BatchResult
 from cache.scenarios.changes import Change
 
-__all__ = ["COMMIT_ORDER", "bisect_changes", "find_culprit"]
+__all__ = ["COMMIT_ORDER", "Measured", "bisect_changes", "find_culprit"]
 
 # Oldest first: the story's log lists the newest commit first, as ``Change`` does.
 COMMIT_ORDER: tuple[Change, ...] = tuple(reversed(Change))
+
+class Measured(Protocol):
+    """What ``find_culprit`` reads of a batch (a ``BatchResult``, or a journal's record)."""
+
+    @property
+    def failures(self) -> int: ...
+
+    @property
+    def completed(self) -> int: ...
+
 
 Measure = Callable[[frozenset[Change]], Awaitable[BatchResult]]
 
@@ -34,7 +45,7 @@ async def bisect_changes(measure: Measure) -> Change | None:
     return COMMIT_ORDER[bad - 1]
 
 
-def find_culprit(measured: Mapping[frozenset[Change], BatchResult]) -> Change | None:
+def find_culprit(measured: Mapping[frozenset[Change], Measured]) -> Change | None:
     """A change whose removal, from a configuration that fails, leaves one that never does
     (however the configurations were chosen: bisecting or by hand)."""
     for changes, result in measured.items():

@@ -14,6 +14,7 @@ from cache.scenarios.story import StoryScenario
 from cache.simulation import Simulation
 from cache.targets import SIMULATOR, Target
 from workbench.session.casebook import Casebook
+from workbench.session.journal import Journal, batch_entry
 from workbench.session.settings import LiveSettings
 
 __all__ = ["Session"]
@@ -26,6 +27,8 @@ class Session:
     settings: LiveSettings = field(default_factory=LiveSettings)
     target: Target = SIMULATOR
     casebook: Casebook = field(default_factory=Casebook)
+    # What the learner did, appended here because every stage batch and replay passes by.
+    journal: Journal = field(default_factory=Journal)
 
     @property
     def seed(self) -> int:
@@ -39,10 +42,15 @@ class Session:
         self, spec: RunSpec, runs: int, progress: Progress | None = None, *, step: int | None = None
     ) -> BatchResult:
         """``runs`` runs of ``spec`` with the session's seed, where batches run."""
-        return await drive(spec, runs, self.seed, self.target, progress=progress, step=step)
+        result = await drive(spec, runs, self.seed, self.target, progress=progress, step=step)
+        self.journal.record("batch", **batch_entry(spec, result))
+        return result
 
     def replay(self, spec: RunSpec, run: int) -> Simulation:
         """Run ``run`` of a batch of ``spec`` again, exactly (on the simulator)."""
         sim = spec.simulate(derive_seed(self.seed, run))
         sim.run()
+        self.journal.record(
+            "replay", run=run, seed=self.seed, strategy=spec.strategy.name, stale=sim.oracle.stale
+        )
         return sim

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
+from textual.app import ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import BindingType
+from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
@@ -22,9 +23,12 @@ from workbench.session.live import LiveState
 from workbench.session.settings import LiveSettings
 from workbench.session.stages import Stage, StageState
 from workbench.session.state import Session
+from workbench.session.walkthrough import Walkthrough
 from workbench.tui.bindings import ACTIONS, app_bindings
+from workbench.tui.guided import REPORT_PATH, Guided
 from workbench.tui.messages import OpenReplay, StageProgress
 from workbench.tui.panes.evidence import EvidencePane
+from workbench.tui.panes.guide import GuidePane
 from workbench.tui.panes.hypothesis import HypothesisPane
 from workbench.tui.panes.isolate import IsolatePane
 from workbench.tui.panes.live import LivePane
@@ -45,7 +49,7 @@ _PANES: dict[Stage, type[EvidencePane | IsolatePane | HypothesisPane | VerifyPan
 }
 
 
-class WorkbenchApp(App[None]):
+class WorkbenchApp(Guided):
     """Race Workbench: watch the race live, then debug it in four stages."""
 
     TITLE = "Race Workbench"
@@ -60,11 +64,28 @@ class WorkbenchApp(App[None]):
         autostart: bool = False,
         target: Target = SIMULATOR,
         allow_remote: bool = False,
+        walkthrough: bool = False,
+        state_path: Path | None = None,
+        fresh: bool = False,
+        report_path: Path = REPORT_PATH,
     ) -> None:
         """The live run goes to a child process of its own when it first starts, so the
-        simulation and the screen each get a core."""
+        simulation and the screen each get a core. ``walkthrough`` opens the guide;
+        ``state_path`` is where its progress is saved (and resumed from, unless ``fresh``)."""
         super().__init__()
         self.session = Session(settings if settings is not None else LiveSettings())
+        self.walk = Walkthrough(self.session.journal, state_path)
+        self.resume_error = ""
+        if fresh:
+            self.walk.reset()
+        else:
+            try:
+                self.walk.resume()
+            except ValueError as error:  # unreadable progress: start over, and say so
+                self.resume_error = str(error)
+        self.walk.listeners.append(self._walk_changed)
+        self.walkthrough = walkthrough
+        self.report_path = report_path
         self._start_target = target
         self.allow_remote = allow_remote
         self.autostart = autostart
@@ -75,6 +96,14 @@ class WorkbenchApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        with Horizontal(id="main"):
+            yield from self._compose_tabs()
+            yield GuidePane(self.walk, id="guide", classes="" if self.walkthrough else "-hidden")
+        # The palette is one click on the header's icon (or ctrl+p) away; its footer entry
+        # would push the live tab's keys off an 80-column screen.
+        yield Footer(compact=True, show_command_palette=False)
+
+    def _compose_tabs(self) -> ComposeResult:
         with TabbedContent(initial="live", id="tabs"):
             with TabPane("0 Live", id="live"):
                 yield LivePane(
@@ -92,14 +121,14 @@ class WorkbenchApp(App[None]):
                 yield HypothesisPane(session, id="hypothesis-pane")
             with TabPane(self._tab_label(Stage.VERIFY), id="verify"):
                 yield VerifyPane(session, id="verify-pane")
-        # The palette is one click on the header's icon (or ctrl+p) away; its footer entry
-        # would push the live tab's keys off an 80-column screen.
-        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         # Everything built so far lives as long as the app: keep it out of the garbage
         # collector's full passes, whose pauses grow with every object they must scan.
         gc.freeze()
+        if self.resume_error:
+            self.notify(f"{self.resume_error}; starting the walkthrough afresh.",
+                        severity="warning", timeout=8)
         if self.autostart:
             self.live.toggle()
         self.live.timeline.focus()
@@ -208,10 +237,6 @@ class WorkbenchApp(App[None]):
 
     def action_reset(self) -> None:
         self.live.reset()
-
-    def action_stale(self, step: int) -> None:
-        if self.live.timeline.select_stale(step) is None:
-            self.notify("No stale read yet.", timeout=2)
 
     def action_follow(self) -> None:
         self.live.timeline.action_follow()

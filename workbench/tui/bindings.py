@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from textual.binding import Binding
 
-__all__ = ["ACTIONS", "NAVIGATION", "Action", "app_bindings"]
+__all__ = ["ACTIONS", "NAVIGATION", "Action", "app_bindings", "by_hand_bindings"]
 
 
 class Action(NamedTuple):
@@ -21,6 +21,7 @@ class Action(NamedTuple):
     title: str
     help: str
     tab: str | None  # None: everywhere
+    shown: bool = True  # in the footer (the walkthrough's keys stay out of a full footer)
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -145,7 +146,7 @@ ACTIONS: tuple[Action, ...] = (
         "isolate",
     ),
     Action(
-        "w",
+        "e",
         "hypothesis_experiment",
         "Widen",
         "Hypothesis: run the widen experiment",
@@ -185,6 +186,78 @@ ACTIONS: tuple[Action, ...] = (
         "verify",
     ),
     Action(
+        "w",
+        "toggle_guide",
+        "Guide",
+        "Walkthrough: show or hide the guide",
+        "The guided walkthrough of the race, beside the stages.",
+        None,
+        False,
+    ),
+    Action(
+        "greater_than_sign",
+        "guide_next",
+        "Next",
+        "Walkthrough: next (reading steps only)",
+        "Mark the step you have read; steps you must do finish when you have done them.",
+        None,
+        False,
+    ),
+    Action(
+        "H",
+        "guide_hint",
+        "Hint",
+        "Walkthrough: a hint for this step",
+        "Each hint is more specific than the last.",
+        None,
+        False,
+    ),
+    Action(
+        "S",
+        "guide_show",
+        "Show me",
+        "Walkthrough: show me this step",
+        "Does the step for you; it is reported as revealed, not solved.",
+        None,
+        False,
+    ),
+    Action(
+        "U",
+        "guide_undo",
+        "Undo",
+        "Walkthrough: undo the last thing done",
+        "Drops the last entry of the journal and any checkpoint it passed.",
+        None,
+        False,
+    ),
+    Action(
+        "R",
+        "guide_report",
+        "Report",
+        "Walkthrough: write the session report",
+        "Markdown and JSON, for a trainer to collect; never overwrites without asking.",
+        None,
+        False,
+    ),
+    Action(
+        "h",
+        "by_hand",
+        "By hand",
+        "Make the race happen by hand",
+        "You are the scheduler: step the updater and the reader yourself.",
+        None,
+        False,
+    ),
+    Action(
+        "question_mark",
+        "help",
+        "Help",
+        "Help: keys, words and numbers",
+        "The keys that apply here, the glossary, and what each number means.",
+        None,
+        False,
+    ),
+    Action(
         "ctrl+c",
         "cancel",
         "Cancel",
@@ -205,10 +278,28 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
 
 def app_bindings() -> list[Binding]:
     bindings = [
-        Binding(a.key, a.action, a.footer, tooltip=a.title, show=a.key != "ctrl+c") for a in ACTIONS
+        Binding(a.key, a.action, a.footer, tooltip=a.title, show=a.shown and a.key != "ctrl+c")
+        for a in ACTIONS
     ]
     bindings += [
         Binding(key, f"show_tab('{tab}')", tab.title(), show=False) for key, tab in NAVIGATION
     ]
     bindings.append(Binding("q", "quit", "Quit"))
     return bindings
+
+
+BY_HAND_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("1", "step(1)", "the first task listed takes its next step"),
+    ("2", "step(2)", "the second task listed takes its next step"),
+    ("u", "undo", "undo the last step"),
+    ("r", "restart", "start the run again"),
+    ("escape", "app.pop_screen", "back to the workbench"),
+    ("question_mark", "app.help", "help"),
+)
+
+
+def by_hand_bindings() -> list[Binding]:
+    """The by-hand screen's keys."""
+    labels = {"1": "Step 1", "2": "Step 2", "u": "Undo", "r": "Restart", "escape": "Back",
+              "question_mark": "Help"}
+    return [Binding(key, action, labels[key], tooltip=what) for key, action, what in BY_HAND_KEYS]

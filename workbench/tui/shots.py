@@ -64,9 +64,8 @@ async def isolate_view(app: WorkbenchApp, pilot: Pilot[None]) -> None:
 async def hypothesis_view(app: WorkbenchApp, pilot: Pilot[None]) -> None:
     app.action_show_tab("hypothesis")
     pane = app.query_one(HypothesisPane)
-    field = pane.query_one("#hypothesis-text")
-    field.value = "The async change lets a read run between set and invalidate"  # type: ignore[attr-defined]
-    pane.record()
+    pane.query_one("#hypothesis-text").value = "window"  # type: ignore[attr-defined]
+    await pilot.pause()
     pane.experiment()
     await _settle(app, pilot)
     pane.try_fix()
@@ -82,6 +81,21 @@ async def verify_view(app: WorkbenchApp, pilot: Pilot[None]) -> None:
     await _settle(app, pilot)
 
 
+async def guide_view(app: WorkbenchApp, pilot: Pilot[None]) -> None:
+    app.action_toggle_guide()
+    app.action_guide_next()
+    await replay_view(app, pilot)
+    app.action_stale(1)
+    await _settle(app, pilot)
+
+
+async def by_hand_view(app: WorkbenchApp, pilot: Pilot[None]) -> None:
+    app.action_by_hand()
+    await pilot.pause()
+    await pilot.press("1", "1", "1", "2", "2", "2")
+    await _settle(app, pilot)
+
+
 VIEWS: dict[str, Step] = {
     "live": live_view,
     "replay": replay_view,
@@ -89,6 +103,8 @@ VIEWS: dict[str, Step] = {
     "isolate": isolate_view,
     "hypothesis": hypothesis_view,
     "verify": verify_view,
+    "guide": guide_view,
+    "by-hand": by_hand_view,
 }
 
 

@@ -12,6 +12,7 @@ from cache.batch import BatchResult, RunSpec
 from cache.simulation import Knobs
 from cache.stats import Rate
 from cache.strategies.registry import BUILTIN, load_strategy
+from workbench.session.explanations import CANDIDATES, candidate
 from workbench.session.settings import WIDEN_MS
 from workbench.session.stages import Stage
 from workbench.tui.panes.base import StagePane
@@ -43,16 +44,18 @@ class HypothesisPane(StagePane):
     """
 
     def compose_body(self) -> ComposeResult:
-        yield Label("Your hypothesis (Enter records it):", classes="section")
-        yield Input(
-            placeholder="e.g. the async change lets a read run between set and invalidate",
+        yield Label("Your hypothesis: which explanation fits the evidence?", classes="section")
+        yield Select(
+            [(c.text, c.id) for c in CANDIDATES],
+            prompt="Choose the explanation",
             id="hypothesis-text",
         )
+        yield Static("", id="hypothesis-verdict", classes="result")
         yield Label("Test it: widen the window between the update's steps", classes="section")
         with Horizontal(classes="row"):
             yield Label("widen ms")
             yield Input("100", validators=[SettingValidator(WIDEN_MS)], id="hypothesis-widen")
-            yield Button("Run the experiment (w)", id="hypothesis-run", variant="primary")
+            yield Button("Run the experiment (e)", id="hypothesis-run", variant="primary")
         yield Static("", id="hypothesis-experiment", classes="result")
         yield Label("Then try a candidate fix, with the window still widened:", classes="section")
         with Horizontal(classes="row"):
@@ -68,17 +71,24 @@ class HypothesisPane(StagePane):
     # -- actions ------------------------------------------------------------------------------
 
     def record(self) -> None:
-        text = self.query_one("#hypothesis-text", Input).value.strip()
-        if not text:
-            self.notify("Write the hypothesis first: what happens, and why.", severity="warning")
+        """Record the chosen explanation (chosen, never typed: a check can judge it)."""
+        value = self.query_one("#hypothesis-text", Select).value
+        if not isinstance(value, str):
+            self.notify("Choose an explanation first.", severity="warning")
             return
-        self.casebook.hypothesis = text
+        chosen = candidate(value)
+        self.session.journal.record("explanation", id=chosen.id)
+        verdict = self.query_one("#hypothesis-verdict", Static)
+        if chosen.why_not:
+            verdict.update(Text(f"Does not fit: {chosen.why_not}", style="yellow"))
+            return
+        verdict.update(Text("Fits the evidence. Now test it.", style="green"))
+        self.casebook.hypothesis = chosen.text
         self.begin()
-        self.notify("Hypothesis recorded. Now test it.", timeout=3)
         self._check_done()
 
     def experiment(self) -> None:
-        """Baseline, then the same runs with the window widened (the `w` key)."""
+        """Baseline, then the same runs with the window widened (the `e` key)."""
         widen = self._widen()
         if widen is None:
             return
@@ -155,9 +165,10 @@ class HypothesisPane(StagePane):
 
     # -- events -------------------------------------------------------------------------------
 
-    @on(Input.Submitted, "#hypothesis-text")
-    def _recorded(self) -> None:
-        self.record()
+    @on(Select.Changed, "#hypothesis-text")
+    def _recorded(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.record()
 
     @on(Input.Submitted, "#hypothesis-widen")
     @on(Button.Pressed, "#hypothesis-run")

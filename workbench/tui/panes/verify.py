@@ -12,8 +12,10 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select
 
 from cache.batch import BatchResult, RunSpec
 from cache.measure import Cost, measure_cost
+from cache.scenarios.changes import parse_changes
 from cache.simulation import Knobs
 from cache.strategies.registry import BUILTIN, load_strategy
+from workbench.session.confidence import CleanRuns
 from workbench.session.export import BROKEN, export_regression_test
 from workbench.session.settings import RUNS
 from workbench.session.stages import Stage
@@ -106,7 +108,32 @@ class VerifyPane(StagePane):
             text.append(
                 "\nNo failures, but verify at least 1000 runs to finish the stage.", style="yellow"
             )
+        clean = self._clean_runs(result)
+        if clean is not None:
+            text.append(f"\nHow many clean runs prove it: {clean.describe()}.")
+        else:
+            text.append(
+                f"\nRun {BROKEN} on Evidence first: its failure rate says how many clean runs "
+                "prove the fix.",
+                style="dim",
+            )
         self.query_one("#verify-result", Static).update(text)
+
+    def _clean_runs(self, result: BatchResult) -> CleanRuns | None:
+        """The broken code's rate at the same settings, and what these clean runs prove."""
+        changes = sorted(c.value for c in parse_changes(result.changes))
+        failures = completed = 0
+        for batch in self.session.journal.of("batch"):
+            if (
+                batch["strategy"] == BROKEN
+                and batch["widen_ms"] == result.widen_ms
+                and batch["changes"] == changes
+            ):
+                failures += batch["failures"]
+                completed += batch["completed"]
+        if not failures or result.failures:
+            return None
+        return CleanRuns(failures / completed, result.completed)
 
     def compare(self) -> None:
         """Measure throughput and latency of every strategy (the `c` key)."""
