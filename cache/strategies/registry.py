@@ -6,14 +6,48 @@ import importlib
 import inspect
 
 from cache.strategies.base import Strategy
+from cache.strategies.counter import (
+    IncrStrategy,
+    LuaIncrementStrategy,
+    ReadModifyWriteStrategy,
+    WatchIncrStrategy,
+)
 from cache.strategies.lock import LockStrategy
 from cache.strategies.naive import NaiveAsyncStrategy
+from cache.strategies.prewarm import (
+    AddPrewarmStrategy,
+    OverwritePrewarmStrategy,
+    VersionedPrewarmStrategy,
+)
+from cache.strategies.refresh import (
+    RefreshIfSameStrategy,
+    RewriteRefreshStrategy,
+    TouchRefreshStrategy,
+)
+from cache.strategies.replica import (
+    PrimaryFillStrategy,
+    RemoteMarkerStrategy,
+    ReplicaFillStrategy,
+)
+from cache.strategies.stale_set import (
+    LeaseFillStrategy,
+    NaiveFillStrategy,
+    VersionedFillStrategy,
+)
 from cache.strategies.sync import SyncStrategy
 from cache.strategies.transaction import TransactionStrategy
 from cache.strategies.versioned import VersionedStrategy
 from cache.strategies.watch import WatchStrategy
 
-__all__ = ["BUILTIN", "StrategyNotFound", "load_strategy", "strategy_names"]
+__all__ = [
+    "ALL_STRATEGIES",
+    "BUILTIN",
+    "RACE_STRATEGIES",
+    "StrategyNotFound",
+    "load_strategy",
+    "strategies_for",
+    "strategy_names",
+]
 
 BUILTIN: dict[str, type[Strategy]] = {
     cls.name: cls
@@ -26,6 +60,37 @@ BUILTIN: dict[str, type[Strategy]] = {
         WatchStrategy,
     )
 }
+
+
+# The races beyond the story (docs/races.md): each race's broken strategy first, then its
+# fixes. They run only on their own race's scenario (cache.scenarios.registry).
+RACE_STRATEGIES: dict[str, type[Strategy]] = {
+    cls.name: cls
+    for cls in (
+        NaiveFillStrategy,
+        LeaseFillStrategy,
+        VersionedFillStrategy,
+        RewriteRefreshStrategy,
+        TouchRefreshStrategy,
+        RefreshIfSameStrategy,
+        OverwritePrewarmStrategy,
+        AddPrewarmStrategy,
+        VersionedPrewarmStrategy,
+        ReadModifyWriteStrategy,
+        WatchIncrStrategy,
+        IncrStrategy,
+        LuaIncrementStrategy,
+        ReplicaFillStrategy,
+        PrimaryFillStrategy,
+        RemoteMarkerStrategy,
+    )
+}
+ALL_STRATEGIES: dict[str, type[Strategy]] = {**BUILTIN, **RACE_STRATEGIES}
+
+
+def strategies_for(race: str) -> list[type[Strategy]]:
+    """The built-in strategies written for ``race``, the broken one first."""
+    return [cls for cls in ALL_STRATEGIES.values() if cls.race == race]
 
 
 class StrategyNotFound(ValueError):
@@ -41,10 +106,10 @@ def strategy_names() -> list[str]:
 def load_strategy(spec: str) -> type[Strategy]:
     """A built-in by name (``lock``), or a user's class by import path (``pkg.mod:Class``)."""
     spec = spec.strip()
-    if spec in BUILTIN:
-        return BUILTIN[spec]
+    if spec in ALL_STRATEGIES:
+        return ALL_STRATEGIES[spec]
     if ":" not in spec:
-        valid = ", ".join(BUILTIN)
+        valid = ", ".join(ALL_STRATEGIES)
         raise StrategyNotFound(
             f"unknown strategy {spec!r}; choose one of {valid}, or give module:Class"
         )
