@@ -4,6 +4,7 @@ batch, each fix shows none, in the simulator (1000 runs) and on a real Redis ser
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -172,3 +173,26 @@ def test_a_batch_on_redis_shows_the_race_only_without_a_fix(
     spec = RunSpec(scenario_named(race), load_strategy(strategy))
     result = run_batch(spec, REDIS_RUNS, 1, target)
     _check(race, strategy, result, REDIS_RUNS)
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from workbench.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    return (code if isinstance(code, int) else 1), out, err
+
+
+def test_workbench_run_selects_a_race_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _cli(capsys, "run", "--scenario", "lost-update", "--json", "-n", "50")
+    result = json.loads(out)
+    assert code == 0 and result["strategy"] == "counter-rmw"  # the race's broken one
+    assert result["scenario"] == "lost-update" and result["lost_updates"] > 0
+    code, out, _ = _cli(capsys, "run", "--scenario", "stale-set", "-s", "fill-lease", "-n", "50")
+    assert code == 0 and "0 of 50 runs failed" in out
+    code, _, err = _cli(capsys, "run", "--scenario", "prewarm", "-s", "lock")
+    assert code == 2 and "choose one of prewarm-overwrite, prewarm-add" in err
+    code, _, err = _cli(capsys, "run", "--scenario", "prewarm", "--workload", "sustained")
+    assert code == 2 and "--workload cannot be combined with --scenario prewarm" in err
