@@ -55,6 +55,11 @@ class RunSpec:
     strategy: type[Strategy]
     knobs: Knobs = field(default_factory=Knobs)
 
+    def __post_init__(self) -> None:
+        from cache.scenarios.registry import check_fits  # the registry imports every race
+
+        check_fits(self.scenario, self.strategy)
+
     def simulate(self, seed: int, **options: object) -> Simulation:
         return Simulation(self.scenario, self.strategy, seed, self.knobs, **options)  # type: ignore[arg-type]
 
@@ -78,6 +83,7 @@ class BatchResult:
     detected: int = 0
     repaired: int = 0
     abandoned: int = 0
+    lost_updates: int = 0
     events: int = 0
     interrupted: bool = False
     elapsed: float = 0.0
@@ -130,6 +136,7 @@ class BatchResult:
         self.detected += outcome.detected
         self.repaired += outcome.repaired
         self.abandoned += outcome.abandoned
+        self.lost_updates += outcome.lost_updates
         self.events += outcome.events
 
     def to_json(self) -> dict[str, object]:
@@ -152,6 +159,7 @@ class BatchResult:
             "inconsistencies_detected": self.detected,
             "inconsistencies_repaired": self.repaired,
             "updates_abandoned": self.abandoned,
+            "lost_updates": self.lost_updates,
             "events": self.events,
             "interrupted": self.interrupted,
             "elapsed_s": round(self.elapsed, 6),

@@ -40,6 +40,14 @@ class Op(StrEnum):
     UNLOCK = "cache.unlock"
     REBUILD = "cache.rebuild"
     TOUCH = "cache.touch"
+    # The races beyond the story (docs/races.md). A fill writes a cached copy of a value
+    # read elsewhere: not a write of the key's value, so the oracle never counts it as one.
+    FILL = "cache.fill"
+    LEASE = "cache.lease"  # a memcache-style lease taken on a miss
+    INCR = "cache.incr"  # a server-side increment (INCR, or a Lua script)
+    # The application's read-modify-write of a counter; it completes with the value it
+    # wrote, which the oracle checks for lost updates.
+    INCREMENT = "incrementCounter"
     # Time a strategy spends on purpose: the widen-the-window experiment.
     DELAY = "delay"
     # A versioned read that found related entries out of step with the primary: the span

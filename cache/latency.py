@@ -24,6 +24,11 @@ BASE_MS: dict[str, float] = {
     "lock": 1.5,
     "unlock": 1.0,
     "touch": 1.0,
+    "fill": 5.0,
+    "lease": 1.5,
+    "tombstone": 5.0,
+    "cached": 2.0,
+    "incr": 2.0,
 }
 
 

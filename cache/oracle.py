@@ -36,8 +36,15 @@ The kind says how the old value got out: ``missed-invalidation`` when it came fr
 entry not yet invalidated (the story's race), ``stale-primary`` when the primary itself held
 it, ``new-then-old`` when only rule 2 applies.
 
+A **lost update** is the other anomaly it names: two completed ``incrementCounter`` spans
+of one key that wrote the same value, so both read the same value and one increment
+vanished. The witness is the two increments; of n increments that wrote one value, n - 1
+are counted lost. (A counter's own writes are not reads, and no getCache reads a counter,
+so the register rules above never judge it.)
+
 The oracle is streaming: feed it events in history order and it judges each read the moment
-it completes, in O(log n), with memory bounded on long runs.
+it completes, in O(log n), with memory bounded on long runs (the increments it remembers,
+one per value written, grow with a counter's runs; the races' runs are short).
 """
 
 from __future__ import annotations
@@ -49,9 +56,26 @@ from typing import NamedTuple
 
 from cache.events import Event, Op, Phase, Source
 from cache.verdicts import NEVER as _NEVER
-from cache.verdicts import Anomaly, ReadRef, ReadVerdict, StaleRead, WriteRef
+from cache.verdicts import (
+    Anomaly,
+    IncrementRef,
+    LostUpdate,
+    ReadRef,
+    ReadVerdict,
+    StaleRead,
+    WriteRef,
+)
 
-__all__ = ["Anomaly", "Oracle", "ReadRef", "ReadVerdict", "StaleRead", "WriteRef", "judge"]
+__all__ = [
+    "Anomaly",
+    "LostUpdate",
+    "Oracle",
+    "ReadRef",
+    "ReadVerdict",
+    "StaleRead",
+    "WriteRef",
+    "judge",
+]
 
 _PRUNE_EVERY = 512
 
@@ -97,6 +121,10 @@ class Oracle:
         self.detected = 0
         self.repaired = 0
         self.last_seq = -1
+        self._open_increments: dict[int, Event] = {}
+        self._increments: dict[str, dict[int, IncrementRef]] = {}  # key -> value -> first
+        self.lost_updates: deque[LostUpdate] = deque(maxlen=keep)
+        self.lost = 0
 
     # -- input -------------------------------------------------------------------------------
 
@@ -127,6 +155,14 @@ class Oracle:
                 version = self._open_writes.pop(event.span, None)
                 if version is not None:
                     self._write_ended(event, version)
+            return None
+        if op is Op.INCREMENT:
+            if event.phase is Phase.START:
+                self._open_increments[event.span] = event
+            else:
+                began = self._open_increments.pop(event.span, None)
+                if began is not None and event.phase is Phase.COMPLETE:
+                    self._increment_done(began, event)
             return None
         if op is Op.INCONSISTENT:
             if event.phase is Phase.START:
@@ -165,7 +201,8 @@ class Oracle:
 
     def __repr__(self) -> str:
         kinds = ", ".join(f"{k.value}={n}" for k, n in sorted(self.by_kind.items()))
-        return f"<Oracle reads={self.reads} stale={self.stale} ({kinds or 'none'})>"
+        lost = f" lost={self.lost}" if self.lost else ""
+        return f"<Oracle reads={self.reads} stale={self.stale} ({kinds or 'none'}){lost}>"
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -290,6 +327,27 @@ class Oracle:
             opened.seq,
             event.seq,
         )
+
+    def _increment_done(self, began: Event, event: Event) -> None:
+        if event.version is None:
+            return
+        done = IncrementRef(
+            event.span,
+            began.task,
+            began.key,
+            event.version,
+            began.time,
+            event.time,
+            began.seq,
+            event.seq,
+        )
+        written = self._increments.setdefault(began.key, {})
+        first = written.get(done.wrote)
+        if first is None:
+            written[done.wrote] = done
+            return
+        self.lost += 1
+        self.lost_updates.append(LostUpdate(first, done))
 
     def _count(self, verdict: StaleRead) -> None:
         self.stale += 1

@@ -7,6 +7,9 @@ did before that commit.
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from typing import Any
+
 from cache.backends.base import BackendError
 from cache.errors import StrategyFailed, describe, safe_repr
 from cache.events import Op, Source
@@ -52,6 +55,42 @@ class CacheService:
                 raise StrategyFailed(self.strategy.name, "update", error) from error
             span.version = version
         return True
+
+    async def increment(self, key: str) -> int | None:
+        """Add one to the counter ``key``; the value written, or None if abandoned."""
+        with self.ctx.recorder.span(Op.INCREMENT, key) as span:
+            try:
+                value = await self.strategy.increment(self.ctx, key)
+            except UpdateAbandoned as gave_up:
+                self.abandoned += 1
+                span.fail(f"abandoned: {gave_up}")
+                return None
+            except BackendError:
+                span.note = "store error"
+                raise
+            except Exception as error:
+                span.note = f"{type(error).__name__}: {error}"
+                raise StrategyFailed(self.strategy.name, "increment", error) from error
+            span.version = value
+        return value
+
+    async def refresh(self, key: str) -> None:
+        """The background TTL refresh of ``key``'s entries, through the strategy."""
+        with self.ctx.recorder.span(Op.REFRESH, key):
+            await self._background("refresh", self.strategy.refresh(self.ctx, key))
+
+    async def prewarm(self, keys: tuple[str, ...]) -> None:
+        """Fill the cache for ``keys`` before traffic arrives, through the strategy."""
+        with self.ctx.recorder.span(Op.PREWARM, f"{len(keys)} keys"):
+            await self._background("prewarm", self.strategy.prewarm(self.ctx, keys))
+
+    async def _background(self, call: str, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except BackendError:
+            raise
+        except Exception as error:
+            raise StrategyFailed(self.strategy.name, call, error) from error
 
     async def get(self, key: str) -> Read:
         """Read ``key`` through the strategy's read path."""

@@ -40,11 +40,12 @@ class RunOutcome(NamedTuple):
     abandoned: int
     virtual_seconds: float
     events: int
+    lost_updates: int = 0  # increments that vanished (the counter race)
 
     @classmethod
     def of(cls, oracle: Oracle, abandoned: int, seconds: float, events: int) -> RunOutcome:
         return cls(
-            failed=oracle.stale > 0,
+            failed=oracle.stale > 0 or oracle.lost > 0,
             reads=oracle.reads,
             stale=oracle.stale,
             by_kind=dict(oracle.by_kind),
@@ -53,6 +54,7 @@ class RunOutcome(NamedTuple):
             abandoned=abandoned,
             virtual_seconds=seconds,
             events=events,
+            lost_updates=oracle.lost,
         )
 
 

@@ -12,17 +12,27 @@ from typing import NamedTuple
 
 from cache.events import Source
 
-__all__ = ["NEVER", "Anomaly", "ReadRef", "ReadVerdict", "StaleRead", "WriteRef"]
+__all__ = [
+    "NEVER",
+    "Anomaly",
+    "IncrementRef",
+    "LostUpdate",
+    "ReadRef",
+    "ReadVerdict",
+    "StaleRead",
+    "WriteRef",
+]
 
 NEVER = sys.maxsize  # the position of what has not happened (yet)
 
 
 class Anomaly(StrEnum):
-    """How a stale value reached the reader."""
+    """How a stale value reached the reader, or (``LOST_UPDATE``) how an increment vanished."""
 
     MISSED_INVALIDATION = "missed-invalidation"
     STALE_PRIMARY = "stale-primary"
     NEW_THEN_OLD = "new-then-old"
+    LOST_UPDATE = "lost-update"
 
 
 class WriteRef(NamedTuple):
@@ -147,6 +157,68 @@ class ReadVerdict(NamedTuple):
         if self.stale is not None:
             out.update(self.stale.to_dict())
         return out
+
+
+class IncrementRef(NamedTuple):
+    """A completed read-modify-write of a counter: it wrote ``wrote``, so it read
+    ``wrote - 1``."""
+
+    span: int
+    task: str
+    key: str
+    wrote: int
+    start: float
+    end: float
+    start_seq: int
+    end_seq: int
+
+
+class LostUpdate(NamedTuple):
+    """An increment that vanished, and its witness: two read-modify-writes that read the
+    same value and so wrote the same value. ``first`` completed first; ``second`` is the one
+    counted (of n increments that read one value, n - 1 were lost)."""
+
+    first: IncrementRef
+    second: IncrementRef
+
+    @property
+    def kind(self) -> Anomaly:
+        return Anomaly.LOST_UPDATE
+
+    @property
+    def read_value(self) -> int:
+        return self.second.wrote - 1
+
+    def short(self) -> str:
+        """The witness in a few words, for a log line."""
+        f = self.first
+        return f"read v{self.read_value} as {f.task} did, who wrote v{f.wrote} at {_ms(f.end)}"
+
+    def explain(self) -> str:
+        """One sentence a learner can check against the timeline."""
+        f, s = self.first, self.second
+        return (
+            f"{s.task} incremented {s.key} at {_ms(s.start)}-{_ms(s.end)} and wrote "
+            f"v{s.wrote}, as {f.task} had at {_ms(f.start)}-{_ms(f.end)}: both read "
+            f"v{self.read_value}, so one of the two increments is lost"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: both increments (times in milliseconds) and the explanation."""
+        f, s = self.first, self.second
+        return {
+            "kind": self.kind.value,
+            "key": s.key,
+            "read": self.read_value,
+            "wrote": s.wrote,
+            "span": s.span,
+            "task": s.task,
+            "first_span": f.span,
+            "first_task": f.task,
+            "first_end_ms": round(f.end * 1000.0, 6),
+            "end_ms": round(s.end * 1000.0, 6),
+            "explanation": self.explain(),
+        }
 
 
 def _ms(seconds: float) -> str:

@@ -53,6 +53,8 @@ def wire(
         widen=knobs.widen_ms / 1000.0,
         lock_ttl=knobs.lock_ttl_ms / 1000.0,
         max_retries=knobs.max_retries,
+        # A race scenario says how long turning a read into a cacheable value takes.
+        load=float(getattr(scenario, "load_ms", 0.0)) / 1000.0,
     )
     # Without the async optimization every cache call blocks, as the old client's did.
     blocking = Change.ASYNC not in scenario.changes

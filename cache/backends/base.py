@@ -12,11 +12,22 @@ stand for are (GET/MGET, SET, DEL, MULTI/EXEC, WATCH, SET NX PX, a Lua script fo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from typing import NamedTuple, Protocol
 
 from cache.errors import RunFailed
 
-__all__ = ["Backend", "BackendError", "Delete", "Set", "Snapshot", "Write"]
+__all__ = [
+    "Backend",
+    "BackendError",
+    "Cached",
+    "Delete",
+    "FillIf",
+    "Set",
+    "Snapshot",
+    "Tombstone",
+    "Write",
+]
 
 
 class BackendError(RunFailed):
@@ -36,7 +47,14 @@ class Delete(NamedTuple):
     keys: tuple[str, ...]
 
 
-Write = Set | Delete
+class Tombstone(NamedTuple):
+    """Queue a versioned delete of ``key`` inside a transaction (see ``Backend.tombstone``)."""
+
+    key: str
+    version: int
+
+
+Write = Set | Delete | Tombstone
 
 
 class Snapshot(NamedTuple):
@@ -49,6 +67,25 @@ class Snapshot(NamedTuple):
     primary: int | None
     related: tuple[int | None, ...]
     lock_waits: int = 0
+
+
+class FillIf(StrEnum):
+    """When a fill (a cached copy of a value read elsewhere) may land, and the Redis
+    primitive that decides it on the server."""
+
+    ALWAYS = "always"  # SET: whatever the entry holds now
+    ABSENT = "absent"  # SET NX: only into an empty entry (a lease or a tombstone counts)
+    NEWER = "newer"  # Lua: never over an equal or newer value, nor under a newer tombstone
+    LEASE = "lease"  # Lua: only while the caller's lease is still there (a delete voids it)
+    SAME = "same"  # Lua: only while the entry still holds this very value (refresh it)
+
+
+class Cached(NamedTuple):
+    """One cache entry as a reader finds it: a value, or a tombstone left by a versioned
+    delete (the version that superseded it), or neither."""
+
+    value: int | None
+    tombstone: int | None = None
 
 
 class Backend(Protocol):
@@ -104,6 +141,32 @@ class Backend(Protocol):
 
     async def touch(self, keys: Sequence[str], ttl: float) -> int:
         """Extend the time to live of ``keys``; returns how many exist."""
+        ...
+
+    async def cached(self, key: str) -> Cached:
+        """One entry: its value, or the tombstone a versioned delete left (``GET``)."""
+        ...
+
+    async def fill(
+        self, key: str, version: int, when: FillIf = FillIf.ALWAYS, token: str = ""
+    ) -> bool:
+        """Write a copy of ``version`` into the entry ``key`` if ``when`` allows (``token``:
+        the lease, for ``FillIf.LEASE``); True if it landed."""
+        ...
+
+    async def lease(self, key: str, ttl: float) -> str | None:
+        """On a miss, take a lease on ``key`` (``SET NX PX``: a placeholder in the entry that
+        any write or delete of it voids); its token, or None if the entry is not empty."""
+        ...
+
+    async def tombstone(self, key: str, version: int) -> None:
+        """A versioned delete: replace the entry with a tombstone saying ``version``
+        superseded whatever it held, so that a fill of an older value can tell."""
+        ...
+
+    async def incr(self, key: str, *, script: bool = False) -> int:
+        """Add one to the counter ``key`` on the server (``INCR``, or with ``script`` a Lua
+        read-modify-write); returns the new value."""
         ...
 
     async def close(self) -> None:

@@ -99,9 +99,21 @@ class Scripts:
     """The backend's Lua scripts, registered once per client (sent by SHA after the first
     call, so a script costs one round trip like any command)."""
 
-    __slots__ = ("read_unless_locked", "rebuild", "unlock_if_owner")
+    __slots__ = (
+        "fill_if_lease",
+        "fill_if_newer",
+        "fill_if_same",
+        "incr_rmw",
+        "read_unless_locked",
+        "rebuild",
+        "unlock_if_owner",
+    )
 
     def __init__(self, client: Redis) -> None:
+        self.fill_if_lease = client.register_script(redis_scripts.FILL_IF_LEASE)
+        self.fill_if_newer = client.register_script(redis_scripts.FILL_IF_NEWER)
+        self.fill_if_same = client.register_script(redis_scripts.FILL_IF_SAME)
+        self.incr_rmw = client.register_script(redis_scripts.INCR_RMW)
         self.rebuild = client.register_script(redis_scripts.REBUILD)
         self.read_unless_locked = client.register_script(redis_scripts.READ_UNLESS_LOCKED)
         self.unlock_if_owner = client.register_script(redis_scripts.UNLOCK_IF_OWNER)

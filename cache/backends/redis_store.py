@@ -17,6 +17,11 @@ exercised against the real thing:
 ``lock``        ``SET lock token NX PX ttl`` with a random token, polled with a short backoff
 ``unlock``      a compare-and-delete Lua script: only the owner's token releases the lock
 ``touch``       ``PEXPIRE`` of each key in one ``MULTI``/``EXEC``
+``cached``      ``GET`` of one entry (a tombstone marker is reported as such)
+``fill``        ``SET``, ``SET NX``, or a Lua script (set-if-not-newer, if-lease, if-same)
+``lease``       ``SET entry L:<token> NX PX ttl``: a placeholder any DEL or SET voids
+``tombstone``   ``SET entry T:<version>``: a delete that remembers what superseded it
+``incr``        ``INCR``, or a Lua read-modify-write
 ==============  ==========================================================================
 
 Values are versions stored as decimal strings. Keys are ``<run prefix>k:<key>`` and locks
@@ -40,7 +45,8 @@ from typing import Any
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError, WatchError
 
-from cache.backends.base import BackendError, Delete, Snapshot, Write
+from cache.backends.base import BackendError, Cached, Delete, FillIf, Snapshot, Tombstone, Write
+from cache.backends.redis_scripts import LEASE_PREFIX, TOMBSTONE_PREFIX
 from cache.backends.redis_server import RedisServer
 from cache.realtime import BlockingGate
 
@@ -107,6 +113,8 @@ class RedisBackend:
     def _version(self, key: str, raw: object) -> int | None:
         if raw is None:
             return None
+        if isinstance(raw, str) and raw[:2] in (LEASE_PREFIX, TOMBSTONE_PREFIX):
+            return None  # a lease or a tombstone: no value to read
         try:
             return int(str(raw))
         except ValueError:
@@ -188,6 +196,8 @@ class RedisBackend:
             if isinstance(write, Delete):
                 if write.keys:
                     pipe.delete(*[self.key(key) for key in write.keys])
+            elif isinstance(write, Tombstone):
+                pipe.set(self.key(write.key), f"{TOMBSTONE_PREFIX}{write.version}")
             else:
                 pipe.set(self.key(write.key), str(write.version))
 
@@ -277,6 +287,53 @@ class RedisBackend:
                 pipe.pexpire(self.key(key), ttl_ms)
             results = await pipe.execute()
         return sum(1 for result in results if result)
+
+    async def cached(self, key: str) -> Cached:
+        name = self.key(key)
+        async with self._trip(f"GET {key}"):
+            raw = await self._client.get(name)
+        if isinstance(raw, str) and raw.startswith(TOMBSTONE_PREFIX):
+            return Cached(None, self._version(key, raw[len(TOMBSTONE_PREFIX) :]))
+        return Cached(self._version(key, raw))
+
+    async def fill(
+        self, key: str, version: int, when: FillIf = FillIf.ALWAYS, token: str = ""
+    ) -> bool:
+        name, value = self.key(key), str(version)
+        async with self._trip(f"fill ({when.value}) of {key}"):
+            if when is FillIf.ALWAYS:
+                return bool(await self._client.set(name, value))
+            if when is FillIf.ABSENT:
+                return bool(await self._client.set(name, value, nx=True))
+            if when is FillIf.NEWER:
+                landed = await self._scripts.fill_if_newer(keys=[name], args=[value])
+            elif when is FillIf.LEASE:
+                landed = await self._scripts.fill_if_lease(keys=[name], args=[value, token])
+            else:
+                landed = await self._scripts.fill_if_same(keys=[name], args=[value])
+        return int(landed) == 1
+
+    async def lease(self, key: str, ttl: float) -> str | None:
+        name = self.key(key)
+        token = secrets.token_hex(8)
+        ttl_ms = max(1, round(ttl * 1000.0))
+        async with self._trip(f"SET NX PX (lease) {key}"):
+            taken = await self._client.set(name, LEASE_PREFIX + token, nx=True, px=ttl_ms)
+        return token if taken else None
+
+    async def tombstone(self, key: str, version: int) -> None:
+        name = self.key(key)
+        async with self._trip(f"SET (tombstone) {key}"):
+            await self._client.set(name, f"{TOMBSTONE_PREFIX}{version}")
+
+    async def incr(self, key: str, *, script: bool = False) -> int:
+        name = self.key(key)
+        async with self._trip(f"{'Lua increment' if script else 'INCR'} of {key}"):
+            if script:
+                value = await self._scripts.incr_rmw(keys=[name])
+            else:
+                value = await self._client.incr(name)
+        return int(value)
 
     async def close(self) -> None:
         """Release watched connections and unlink every key this run touched (all under its

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cache.backends.base import Backend, Delete, Snapshot, Write
+from cache.backends.base import Backend, Cached, Delete, FillIf, Snapshot, Tombstone, Write
 from cache.events import Op
 from cache.history import Recorder
 
@@ -25,6 +25,10 @@ def describe_writes(writes: Sequence[Write]) -> tuple[str, int | None, str]:
             parts.append("DEL " + ",".join(write.keys))
             if not key and write.keys:
                 key = write.keys[0]
+        elif isinstance(write, Tombstone):
+            parts.append(f"TOMBSTONE {write.key}=v{write.version}")
+            if not key:
+                key = write.key
         else:
             parts.append(f"SET {write.key}=v{write.version}")
             if version is None:
@@ -108,6 +112,40 @@ class TracedBackend:
     async def touch(self, keys: Sequence[str], ttl: float) -> int:
         with self.recorder.span(Op.TOUCH, ",".join(keys)):
             return await self.inner.touch(keys, ttl)
+
+    async def cached(self, key: str) -> Cached:
+        with self.recorder.span(Op.READ, key) as span:
+            found = await self.inner.cached(key)
+            span.version = found.value
+            if found.tombstone is not None:
+                span.note = f"tombstone v{found.tombstone}"
+        return found
+
+    async def fill(
+        self, key: str, version: int, when: FillIf = FillIf.ALWAYS, token: str = ""
+    ) -> bool:
+        note = "" if when is FillIf.ALWAYS else f"if {when.value}"
+        with self.recorder.span(Op.FILL, key, version=version, note=note) as span:
+            landed = await self.inner.fill(key, version, when, token)
+            span.version = version if landed else None
+            span.note = note if landed else f"{note}: refused"
+        return landed
+
+    async def lease(self, key: str, ttl: float) -> str | None:
+        with self.recorder.span(Op.LEASE, key) as span:
+            token = await self.inner.lease(key, ttl)
+            span.note = "taken" if token is not None else "not granted"
+        return token
+
+    async def tombstone(self, key: str, version: int) -> None:
+        # An invalidation, recorded as one: the timeline closes a race window on it.
+        with self.recorder.span(Op.DELETE, key, note=f"tombstone v{version}"):
+            await self.inner.tombstone(key, version)
+
+    async def incr(self, key: str, *, script: bool = False) -> int:
+        with self.recorder.span(Op.INCR, key, note="lua" if script else "") as span:
+            span.version = value = await self.inner.incr(key, script=script)
+        return value
 
     async def close(self) -> None:
         await self.inner.close()

@@ -21,7 +21,17 @@ from cache.history import Recorder
 from cache.keys import KeySpace
 from cache.runtime import Runtime
 
-__all__ = ["Context", "Read", "Strategy", "UpdateAbandoned", "invalidate_related", "resolve"]
+__all__ = [
+    "REFRESH_TTL_SECONDS",
+    "Context",
+    "Read",
+    "Strategy",
+    "UpdateAbandoned",
+    "invalidate_related",
+    "resolve",
+]
+
+REFRESH_TTL_SECONDS = 300.0
 
 
 class UpdateAbandoned(Exception):
@@ -70,6 +80,9 @@ class Context:
     widen: float = 0.0  # seconds of extra delay between the steps of an update
     lock_ttl: float = 1.0  # seconds before an abandoned lock expires
     max_retries: int = 8  # optimistic strategies give up after this many conflicts
+    # Seconds from reading the source of truth to having a value to cache (the query and
+    # the computation); the races' fills and read-modify-writes wait this long.
+    load: float = 0.0
 
     def related(self, key: str) -> tuple[str, ...]:
         """The related (derived) entries of ``key``."""
@@ -81,6 +94,15 @@ class Context:
             span = self.recorder.start(Op.DELAY, key, note=f"{self.widen * 1000:g}ms")
             await self.runtime.sleep(self.widen)
             self.recorder.complete(span)
+
+    async def compute(self, key: str) -> None:
+        """The work between reading a value and writing what it became: ``load``, plus the
+        widen-the-window knob. A scheduling point either way: others may run meanwhile."""
+        if self.load > 0.0:
+            await self.runtime.sleep(self.load)
+        else:
+            await self.runtime.checkpoint()
+        await self.between_steps(key)
 
     def detected(self, key: str, note: str) -> int:
         """Record that a read found ``key``'s entries inconsistent; returns a handle for
@@ -105,6 +127,9 @@ class Strategy(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     guarantee: ClassVar[str]
+    #: Which race (scenario family) the strategy is written for: a scenario only runs the
+    #: strategies of its race (``cache.scenarios.registry``).
+    race: ClassVar[str] = "story"
     #: Whether reads wait while a key is locked. Only the lock strategy needs it.
     readers_respect_lock: ClassVar[bool] = False
 
@@ -122,6 +147,19 @@ class Strategy(ABC):
             await ctx.store.rebuild(key, related)
         return result
 
+    async def refresh(self, ctx: Context, key: str) -> None:
+        """Extend the life of ``key``'s entries: ``PEXPIRE``, which rewrites nothing."""
+        await ctx.store.touch((key, *ctx.related(key)), REFRESH_TTL_SECONDS)
+
+    async def prewarm(self, ctx: Context, keys: tuple[str, ...]) -> None:
+        """Fill the cache before traffic arrives: each key's entries derived on the server."""
+        for key in keys:
+            await ctx.store.rebuild(key, ctx.related(key))
+
+    async def increment(self, ctx: Context, key: str) -> int:
+        """Add one to the counter ``key``; returns the value it wrote."""
+        return await ctx.store.incr(key)
+
     @classmethod
     def source(cls) -> str:
         """The strategy's own code, for showing beside another's."""
@@ -135,7 +173,7 @@ class Strategy(ABC):
         """Just the code that differs between strategies: ``update``, and ``read`` where the
         strategy overrides it."""
         parts = []
-        for name in ("update", "read"):
+        for name in ("update", "read", "refresh", "prewarm", "increment"):
             method = cls.__dict__.get(name)
             if method is None:
                 continue

@@ -24,20 +24,49 @@ from concurrent.futures import Future
 from cache.errors import BadInput, StrategyFailed, describe
 from cache.interrupts import is_real_interrupt, watching_sigint
 from cache.strategies.base import Strategy
+from cache.strategies.counter import (
+    IncrStrategy,
+    LuaIncrementStrategy,
+    ReadModifyWriteStrategy,
+    WatchIncrStrategy,
+)
 from cache.strategies.lock import LockStrategy
 from cache.strategies.naive import NaiveAsyncStrategy
+from cache.strategies.prewarm import (
+    AddPrewarmStrategy,
+    OverwritePrewarmStrategy,
+    VersionedPrewarmStrategy,
+)
+from cache.strategies.refresh import (
+    RefreshIfSameStrategy,
+    RewriteRefreshStrategy,
+    TouchRefreshStrategy,
+)
+from cache.strategies.replica import (
+    PrimaryFillStrategy,
+    RemoteMarkerStrategy,
+    ReplicaFillStrategy,
+)
+from cache.strategies.stale_set import (
+    LeaseFillStrategy,
+    NaiveFillStrategy,
+    VersionedFillStrategy,
+)
 from cache.strategies.sync import SyncStrategy
 from cache.strategies.transaction import TransactionStrategy
 from cache.strategies.versioned import VersionedStrategy
 from cache.strategies.watch import WatchStrategy
 
 __all__ = [
+    "ALL_STRATEGIES",
     "BUILTIN",
     "IMPORT_TIMEOUT_S",
+    "RACE_STRATEGIES",
     "StrategyNotFound",
     "instantiate",
     "load_strategy",
     "load_strategy_async",
+    "strategies_for",
     "strategy_names",
 ]
 
@@ -57,6 +86,37 @@ BUILTIN: dict[str, type[Strategy]] = {
 }
 
 
+# The races beyond the story (docs/races.md): each race's broken strategy first, then its
+# fixes. They run only on their own race's scenario (cache.scenarios.registry).
+RACE_STRATEGIES: dict[str, type[Strategy]] = {
+    cls.name: cls
+    for cls in (
+        NaiveFillStrategy,
+        LeaseFillStrategy,
+        VersionedFillStrategy,
+        RewriteRefreshStrategy,
+        TouchRefreshStrategy,
+        RefreshIfSameStrategy,
+        OverwritePrewarmStrategy,
+        AddPrewarmStrategy,
+        VersionedPrewarmStrategy,
+        ReadModifyWriteStrategy,
+        WatchIncrStrategy,
+        IncrStrategy,
+        LuaIncrementStrategy,
+        ReplicaFillStrategy,
+        PrimaryFillStrategy,
+        RemoteMarkerStrategy,
+    )
+}
+ALL_STRATEGIES: dict[str, type[Strategy]] = {**BUILTIN, **RACE_STRATEGIES}
+
+
+def strategies_for(race: str) -> list[type[Strategy]]:
+    """The built-in strategies written for ``race``, the broken one first."""
+    return [cls for cls in ALL_STRATEGIES.values() if cls.race == race]
+
+
 class StrategyNotFound(BadInput):
     """The name is not a strategy, or the import path does not lead to one. The message is
     one line that says what was wrong and what is allowed."""
@@ -74,10 +134,10 @@ def load_strategy(spec: str, *, timeout: float | None = None) -> type[Strategy]:
     that takes longer is reported instead of waited for (the thread cannot be stopped; it
     finishes, or not, on its own)."""
     spec = spec.strip()
-    if spec in BUILTIN:
-        return BUILTIN[spec]
+    if spec in ALL_STRATEGIES:
+        return ALL_STRATEGIES[spec]
     if ":" not in spec:
-        valid = ", ".join(BUILTIN)
+        valid = ", ".join(ALL_STRATEGIES)
         raise StrategyNotFound(
             f"unknown strategy {spec!r}; choose one of {valid}, or give module:Class"
         )

@@ -8,7 +8,7 @@ import sys
 import click
 
 from cache.scenarios.changes import Change
-from cache.strategies.registry import BUILTIN
+from cache.strategies.registry import ALL_STRATEGIES
 from workbench.cli.options import option_for
 from workbench.session.settings import SEED
 
@@ -18,16 +18,19 @@ __all__ = ["changes", "reproduce", "strategies"]
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def strategies(as_json: bool) -> None:
-    """List the strategies, each with what it does and what it guarantees."""
+    """List the strategies, each with its race (scenario), what it does and guarantees."""
     listed = [
-        {"name": s.name, "description": s.description, "guarantee": s.guarantee}
-        for s in BUILTIN.values()
+        {"name": s.name, "race": s.race, "description": s.description, "guarantee": s.guarantee}
+        for s in ALL_STRATEGIES.values()
     ]
     if as_json:
         click.echo(json.dumps(listed))
         return
     for s in listed:
-        click.echo(f"{s['name']}\n  does:       {s['description']}\n  guarantees: {s['guarantee']}")
+        click.echo(
+            f"{s['name']}  [{s['race']}]\n  does:       {s['description']}\n"
+            f"  guarantees: {s['guarantee']}"
+        )
 
 
 @click.command()

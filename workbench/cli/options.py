@@ -19,6 +19,7 @@ from workbench.session.settings import (
     DURATION,
     KEYS,
     READERS,
+    SCENARIOS,
     SEED,
     WIDEN_MS,
     WORKLOADS,
@@ -138,6 +139,15 @@ RUN_SETTINGS = combine(
         help="story: the story's test (one update racing a few reads); sustained: writers "
         "and readers on shared keys for --duration virtual seconds.",
     ),
+    click.option(
+        "--scenario",
+        type=click.Choice(SCENARIOS),
+        default="story",
+        show_default=True,
+        help="story: the story's race (see --workload); or one of the races of "
+        "docs/races.md, with its own strategies (`workbench strategies`; the default "
+        "strategy stands for the race's broken one).",
+    ),
     option_for(READERS, None, "concurrent readers (default: the workload's own)"),
     option_for(WRITERS, None, "sustained: tasks that update keys (default 4)"),
     option_for(KEYS, None, "sustained: distinct primary keys (default 8)"),
@@ -171,7 +181,7 @@ def target_from(ctx: click.Context, options: dict[str, Any]) -> Target:
 
 
 def request_from(options: dict[str, Any]) -> RunRequest:
-    fields = ("strategy", "workload", "widen_ms", "latency_scale", "jitter", "changes")
+    fields = ("strategy", "workload", "widen_ms", "latency_scale", "jitter", "changes", "scenario")
     sizes = ("readers", "writers", "keys", "duration")
     try:
         return RunRequest(**{name: options.pop(name) for name in (*fields, *sizes)})

@@ -98,6 +98,8 @@ def _print_batch(result: BatchResult) -> None:
         click.echo(f"stale reads per read (another measure): {result.stale_rate}")
     if result.detected or result.repaired:
         click.echo(f"inconsistencies detected: {result.detected}, repaired: {result.repaired}")
+    if result.lost_updates:
+        click.echo(f"lost updates (increments that vanished): {result.lost_updates}")
     if result.abandoned:
         click.echo(f"updates abandoned after too many retries: {result.abandoned}")
 

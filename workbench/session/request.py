@@ -12,11 +12,13 @@ from cache.batch import RunSpec
 from cache.keys import KeySpace
 from cache.knobs import Knobs
 from cache.scenarios.changes import ALL_CHANGES, Change
+from cache.scenarios.registry import check_fits, scenario_named
 from cache.scenarios.sustained import SustainedWorkload
 from cache.strategies.base import Strategy
 from cache.strategies.naive import NaiveAsyncStrategy
+from cache.strategies.registry import strategies_for
 from cache.targets import SIMULATOR, Target
-from workbench.session.settings import WORKLOADS
+from workbench.session.settings import SCENARIOS, WORKLOADS
 
 __all__ = ["DEFAULT_DURATION", "RunRequest"]
 
@@ -38,8 +40,13 @@ class RunRequest:
     writers: int | None = None
     keys: int | None = None
     duration: float | None = None
+    # "story" runs ``workload``; any other is a race of docs/races.md, with its default
+    # sizes. With a race, the default strategy (naive-async) stands for the race's broken one.
+    scenario: str = "story"
 
     def __post_init__(self) -> None:
+        if self.scenario != "story":
+            self._check_race()
         if self.workload not in WORKLOADS:
             raise ValueError(
                 f"workload must be one of {', '.join(WORKLOADS)}, not {self.workload!r}"
@@ -53,6 +60,21 @@ class RunRequest:
         elif (self.writers or 0) + (self.readers if self.readers is not None else 1) == 0:
             raise ValueError("a sustained workload needs at least one writer or reader")
 
+    def _check_race(self) -> None:
+        if self.scenario not in SCENARIOS:
+            raise ValueError(
+                f"scenario must be one of {', '.join(SCENARIOS)}, not {self.scenario!r}"
+            )
+        given = [n for n in ("readers", *_SUSTAINED_ONLY) if getattr(self, n) is not None]
+        if self.workload != "story" or given:
+            flags = ", ".join("--" + n for n in given) or "--workload"
+            raise ValueError(f"{flags} cannot be combined with --scenario {self.scenario}")
+        scenario = scenario_named(self.scenario)
+        if self.strategy is NaiveAsyncStrategy:
+            race = str(getattr(scenario, "race", "story"))
+            object.__setattr__(self, "strategy", strategies_for(race)[0])
+        check_fits(scenario, self.strategy)
+
     def knobs(self) -> Knobs:
         defaults = Knobs()
         return Knobs(
@@ -64,7 +86,10 @@ class RunRequest:
         )
 
     def spec(self, target: Target = SIMULATOR) -> RunSpec:
-        """The run spec for ``target``: the story sized for it, or the sustained workload."""
+        """The run spec for ``target``: the story sized for it, the sustained workload, or
+        a race (the same sizes on every target)."""
+        if self.scenario != "story":
+            return RunSpec(scenario_named(self.scenario), self.strategy, self.knobs())
         if self.workload == "story":
             sizes: dict[str, object] = {"changes": self.changes}
             if self.readers is not None:

@@ -15,6 +15,7 @@ from cache.batch import MAX_RUNS
 from cache.keys import KeySpace
 from cache.knobs import Knobs
 from cache.scenarios.changes import ALL_CHANGES, Change
+from cache.scenarios.registry import RACES
 from cache.scenarios.sustained import SustainedWorkload
 from cache.strategies.base import Strategy
 from cache.strategies.naive import NaiveAsyncStrategy
@@ -29,6 +30,7 @@ __all__ = [
     "MAX_SCHEDULES",
     "READERS",
     "RUNS",
+    "SCENARIOS",
     "SEED",
     "SETTINGS",
     "SKEW_MS",
@@ -41,6 +43,8 @@ __all__ = [
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 WORKLOADS = ("story", "sustained")
+# The story (with its workloads), then the races of docs/races.md.
+SCENARIOS = ("story", *RACES)
 _SEED_BITS = 63
 
 

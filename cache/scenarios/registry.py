@@ -1,0 +1,57 @@
+"""Scenarios by name, and which strategies each one runs.
+
+The story's two workloads are built by their own code (they take the story's sizes and
+changes); the races are here by name, each with its default sizes (``docs/races.md``).
+A strategy is written for one race (``Strategy.race``), and a scenario runs only those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cache.scenarios.base import Scenario
+from cache.scenarios.counter import CounterScenario
+from cache.scenarios.races import (
+    PrewarmScenario,
+    ReplicaLagScenario,
+    StaleSetScenario,
+    TtlRefreshScenario,
+)
+from cache.strategies.base import Strategy
+from cache.strategies.registry import strategies_for
+
+__all__ = ["RACES", "check_fits", "race_of", "scenario_named"]
+
+RACES: dict[str, Callable[[], Scenario]] = {
+    "stale-set": StaleSetScenario,
+    "ttl-refresh": TtlRefreshScenario,
+    "prewarm": PrewarmScenario,
+    "lost-update": CounterScenario,
+    "replica-lag": ReplicaLagScenario,
+}
+
+
+def scenario_named(name: str) -> Scenario:
+    """A race's scenario with its default sizes; ``ValueError`` names the choices."""
+    make = RACES.get(name.strip())
+    if make is None:
+        raise ValueError(f"unknown scenario {name!r}; choose one of story, {', '.join(RACES)}")
+    return make()
+
+
+def race_of(scenario: Scenario) -> str:
+    """The race a scenario stages (the story's workloads: ``story``)."""
+    return str(getattr(scenario, "race", "story"))
+
+
+def check_fits(scenario: Scenario, strategy: type[Strategy]) -> None:
+    """``ValueError`` (one line, naming the strategies that fit) unless ``strategy`` was
+    written for the race ``scenario`` stages."""
+    race = race_of(scenario)
+    if strategy.race == race:
+        return
+    fitting = ", ".join(cls.name for cls in strategies_for(race))
+    raise ValueError(
+        f"strategy {strategy.name!r} is written for the {strategy.race} race, not for "
+        f"{scenario.name}; choose one of {fitting}"
+    )
