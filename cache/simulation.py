@@ -15,6 +15,7 @@ from cache.scenarios.base import Scenario
 from cache.scheduler.core import Scheduler, Status, TaskFailed
 from cache.scheduler.policies import Policy
 from cache.strategies.base import Strategy
+from cache.verdict import VerdictRecorder
 from cache.wiring import preload, wire
 
 __all__ = ["Knobs", "RunOutcome", "Simulation"]
@@ -61,6 +62,7 @@ class Simulation:
         policy: Policy | None = None,
         history_maxlen: int | None = None,
         keep_stale: int | None = None,
+        record: bool = True,
     ) -> None:
         knobs = knobs if knobs is not None else Knobs()
         self.scenario = scenario
@@ -77,6 +79,7 @@ class Simulation:
             self.backend,
             history_maxlen=history_maxlen,
             keep_stale=keep_stale,
+            record=record,
         )
         fixture = scenario.fixture()
         self.backend.data.update(fixture)
@@ -99,9 +102,9 @@ class Simulation:
         return self.scheduler.now()
 
     def outcome(self) -> RunOutcome:
-        return RunOutcome.of(
-            self.oracle, self.cache.abandoned, self.scheduler.now(), self.history.total
-        )
+        recorder = self.recorder
+        events = recorder.events if isinstance(recorder, VerdictRecorder) else self.history.total
+        return RunOutcome.of(self.oracle, self.cache.abandoned, self.scheduler.now(), events)
 
     def close(self) -> None:
         self.scheduler.close()

@@ -54,7 +54,7 @@ class Target(Protocol):
 class _SimulatorRunner:
     async def run(self, spec: RunSpec, seed: int, numbers: range, add: AddOutcome) -> None:
         for number in numbers:
-            sim = spec.simulate(derive_seed(seed, number))
+            sim = spec.simulate(derive_seed(seed, number), record=False)
             sim.run()
             add(number, sim.outcome())
 
