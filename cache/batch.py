@@ -119,7 +119,12 @@ class BatchResult:
             backend=backend,
         )
 
-    def add(self, run: int, outcome: RunOutcome) -> None:
+    def add(self, run: int, outcome: RunOutcome | BatchResult) -> None:
+        """Count run ``run``, or, given a ``BatchResult`` (what a worker process measured),
+        the consecutive runs it covers, starting at ``run``."""
+        if isinstance(outcome, BatchResult):
+            self._merge(outcome)
+            return
         self.completed += 1
         if outcome.failed:
             self.failed_runs.append(run)
@@ -130,6 +135,17 @@ class BatchResult:
         self.repaired += outcome.repaired
         self.abandoned += outcome.abandoned
         self.events += outcome.events
+
+    def _merge(self, part: BatchResult) -> None:
+        self.completed += part.completed
+        self.failed_runs.extend(part.failed_runs)
+        self.reads += part.reads
+        self.stale_reads += part.stale_reads
+        self.by_kind.update(part.by_kind)
+        self.detected += part.detected
+        self.repaired += part.repaired
+        self.abandoned += part.abandoned
+        self.events += part.events
 
     def to_json(self) -> dict[str, object]:
         rate = self.rate

@@ -73,7 +73,9 @@ class VerdictRecorder(Recorder):
         seq = self._seq
         task = self._task_name()
         opened = self._spans[seq] = Span(self, seq, op, key, task, 0)
-        self._feed(Event(seq, self._clock(), Phase.START, seq, 0, task, op, key, version, None, note))
+        self._feed(
+            Event(seq, self._clock(), Phase.START, seq, 0, task, op, key, version, None, note)
+        )
         return opened
 
     def complete(
@@ -121,34 +123,34 @@ class VerdictBackend(TracedBackend):
         super().__init__(inner, recorder)
         self._counter = recorder
 
-    def read(  # type: ignore[override]
+    def read(
         self, key: str, related: Sequence[str], *, respect_lock: bool = False
     ) -> Coroutine[Any, Any, Snapshot]:
         self._counter.events += 2
         return self.inner.read(key, related, respect_lock=respect_lock)
 
-    def delete(self, keys: Sequence[str]) -> Coroutine[Any, Any, int]:  # type: ignore[override]
+    def delete(self, keys: Sequence[str]) -> Coroutine[Any, Any, int]:
         self._counter.events += 2
         return self.inner.delete(keys)
 
-    def rebuild(  # type: ignore[override]
+    def rebuild(
         self, key: str, related: Sequence[str]
     ) -> Coroutine[Any, Any, int | None]:
         self._counter.events += 2
         return self.inner.rebuild(key, related)
 
-    def version(self, key: str) -> Coroutine[Any, Any, int | None]:  # type: ignore[override]
+    def version(self, key: str) -> Coroutine[Any, Any, int | None]:
         self._counter.events += 2
         return self.inner.version(key)
 
-    def lock(self, key: str, ttl: float) -> Coroutine[Any, Any, tuple[str, int]]:  # type: ignore[override]
+    def lock(self, key: str, ttl: float) -> Coroutine[Any, Any, tuple[str, int]]:
         self._counter.events += 2
         return self.inner.lock(key, ttl)
 
-    def unlock(self, key: str, token: str) -> Coroutine[Any, Any, bool]:  # type: ignore[override]
+    def unlock(self, key: str, token: str) -> Coroutine[Any, Any, bool]:
         self._counter.events += 2
         return self.inner.unlock(key, token)
 
-    def touch(self, keys: Sequence[str], ttl: float) -> Coroutine[Any, Any, int]:  # type: ignore[override]
+    def touch(self, keys: Sequence[str], ttl: float) -> Coroutine[Any, Any, int]:
         self._counter.events += 2
         return self.inner.touch(keys, ttl)

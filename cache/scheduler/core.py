@@ -80,6 +80,7 @@ class _State(Enum):
 # Module constants: a global lookup is cheaper than an enum attribute in the hot loop.
 _READY, _SLEEPING, _PARKED, _DONE = _State.READY, _State.SLEEPING, _State.PARKED, _State.DONE
 
+
 class SimTask:
     """A coroutine under the scheduler's control."""
 
@@ -394,15 +395,14 @@ class Scheduler:
             if len(ready) == 1:
                 task = ready.pop()
             else:
-                if draw is not None:
-                    index: int | None = int(draw() * len(ready))
-                else:
-                    index = policy.choose(ready, rng, self.steps)
-                    if index is None:
+                chosen = int(draw() * len(ready)) if draw is not None else None
+                if chosen is None:
+                    chosen = policy.choose(ready, rng, self.steps)
+                    if chosen is None:
                         self._pending_choice = True
                         return Status.AWAITING_CHOICE
                 self.choices += 1
-                task = ready.pop(index)
+                task = ready.pop(chosen)
             step(task)
 
     def _run_skewed(self, until: float, skew: float) -> Status:

@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_REDIS_URL",
     "DEPTH",
     "DURATION",
+    "JOBS",
     "KEYS",
     "LIVE_SETTINGS",
     "MAX_SCHEDULES",
@@ -109,6 +110,7 @@ SEED = Setting(
 )
 SPEED = Setting("speed", "speed x", 0.001, 1000, False, "virtual seconds per real second")
 RUNS = Setting("runs", "runs", 1, MAX_RUNS, True, "how many times to run the test")
+JOBS = Setting("jobs", "jobs", 1, 1024, True, "processes a batch's runs are shared among")
 DURATION = Setting("duration", "duration s", 0.001, 3600, False, "virtual seconds of workload")
 # The schedule explorer's own settings.
 DEPTH = Setting("depth", "depth", 1, 10, True, "PCT's bug depth d (d-1 priority change points)")
@@ -134,6 +136,7 @@ LIVE_SETTINGS: tuple[Setting, ...] = (
 SETTINGS: tuple[Setting, ...] = (
     *LIVE_SETTINGS,
     RUNS,
+    JOBS,
     DURATION,
     DEPTH,
     BOUND,
