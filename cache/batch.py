@@ -13,10 +13,10 @@ that moment, failing run numbers included.
 
 from __future__ import annotations
 
-import asyncio
 import time
+import types
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -184,6 +184,12 @@ class BatchResult:
 Progress = Callable[[BatchResult], None]
 
 
+@types.coroutine
+def _yield() -> Generator[None, None, None]:
+    """``asyncio.sleep(0)`` without importing asyncio: a bare yield gives the loop a turn."""
+    yield
+
+
 async def drive(
     spec: RunSpec,
     runs: int,
@@ -226,8 +232,11 @@ async def drive(
                     progress(result)
                 if result.stopped_by:
                     break
-                await asyncio.sleep(0)  # let a UI draw, and a cancellation in
-    except (asyncio.CancelledError, KeyboardInterrupt):
+                await _yield()  # let a UI draw, and a cancellation in
+    except BaseException as stop:
+        if isinstance(stop, Exception):  # not an interruption: a target that could not open
+            raise
+        # Cancelled (CancelledError), Ctrl+C (KeyboardInterrupt), or closed.
         result.interrupted = True
         result.elapsed = time.perf_counter() - began
         if progress is not None:
@@ -255,9 +264,29 @@ def run_batch(
             progress(result)
 
     try:
-        return asyncio.run(drive(spec, runs, seed, target, progress=keep, step=step))
+        from cache.targets import SimulatorTarget
+
+        batch = drive(spec, runs, seed, target, progress=keep, step=step)
+        if target is None or isinstance(target, SimulatorTarget):
+            return _run_here(batch)
+        import asyncio  # a server, or worker processes: they need an event loop
+
+        return asyncio.run(batch)
     except KeyboardInterrupt:
         if not latest:
             raise
         latest[0].interrupted = True
         return latest[0]
+
+
+def _run_here(batch: Coroutine[None, None, BatchResult]) -> BatchResult:
+    """Run ``drive`` on the simulator in this process: it never waits on anything but its
+    own turns, so it needs no event loop (and the command line does not import asyncio)."""
+    try:
+        while True:
+            batch.send(None)
+    except StopIteration as done:
+        result: BatchResult = done.value
+        return result
+    finally:
+        batch.close()

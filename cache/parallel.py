@@ -12,20 +12,20 @@ measured), then lets the chunks in flight finish and shuts the pool down.
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import AsyncIterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cache.batch import BatchResult, RunSpec, derive_seed
 from cache.errors import RunFailed
 from cache.scenarios.story import StoryScenario
 from cache.targets import AddOutcome, Runner
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = ["CHUNK", "ParallelSimulatorTarget", "all_cores", "measure_chunk"]
 
@@ -71,6 +71,9 @@ class _ParallelRunner:
 
     def _workers(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            import multiprocessing  # here, not at import: a small batch never needs it
+            from concurrent.futures import ProcessPoolExecutor
+
             # Forking is fastest (the workers inherit what is imported) but is only safe
             # while this process runs a single thread.
             method = "fork" if _can_fork() else "spawn"
@@ -88,6 +91,8 @@ class _ParallelRunner:
             if error:
                 raise RunFailed(error)
             return
+        import asyncio
+
         pool = self._workers()
         starts = range(numbers.start, numbers.stop, CHUNK)
         sent: list[Future[tuple[BatchResult, str]]] = [
@@ -111,6 +116,8 @@ class _ParallelRunner:
 
 
 def _can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 

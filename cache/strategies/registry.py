@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 
 from cache.strategies.base import Strategy
 from cache.strategies.lock import LockStrategy
@@ -63,12 +62,12 @@ def load_strategy(spec: str) -> type[Strategy]:
             obj = getattr(obj, part)
         except AttributeError:
             raise StrategyNotFound(f"module {module_name!r} has no {attr!r}") from None
-    if not (inspect.isclass(obj) and issubclass(obj, Strategy)):
-        what = f"the class {obj.__name__}" if inspect.isclass(obj) else f"a {type(obj).__name__}"
+    if not (isinstance(obj, type) and issubclass(obj, Strategy)):
+        what = f"the class {obj.__name__}" if isinstance(obj, type) else f"a {type(obj).__name__}"
         raise StrategyNotFound(
             f"{spec!r} is not a strategy: it is {what}, not a subclass of cache.Strategy"
         )
-    if inspect.isabstract(obj):
+    if bool(getattr(obj, "__abstractmethods__", None)):
         missing = ", ".join(sorted(getattr(obj, "__abstractmethods__", ())))
         raise StrategyNotFound(f"{spec!r} is abstract: it does not implement {missing}")
     for attribute in ("name", "description", "guarantee"):

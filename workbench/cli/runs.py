@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -62,6 +61,8 @@ def run(
     else:
         result = _batch(spec, runs, seed, target)
     if as_json:
+        import json
+
         click.echo(json.dumps(result.to_json()))
     else:
         where = "" if target.kind == "sim" else f" · on {target.describe()}"
@@ -176,6 +177,8 @@ def replay(
     except RunFailed as error:
         die(str(error), code=1)
     if as_json:
+        import json
+
         click.echo(json.dumps(shown.to_json()))
         return
     click.echo(
