@@ -13,10 +13,10 @@ that moment, failing run numbers included.
 
 from __future__ import annotations
 
-import asyncio
 import time
+import types
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -126,7 +126,12 @@ class BatchResult:
             backend=backend,
         )
 
-    def add(self, run: int, outcome: RunOutcome) -> None:
+    def add(self, run: int, outcome: RunOutcome | BatchResult) -> None:
+        """Count run ``run``, or, given a ``BatchResult`` (what a worker process measured),
+        the consecutive runs it covers, starting at ``run``."""
+        if isinstance(outcome, BatchResult):
+            self._merge(outcome)
+            return
         self.completed += 1
         if outcome.failed:
             self.failed_runs.append(run)
@@ -138,6 +143,18 @@ class BatchResult:
         self.abandoned += outcome.abandoned
         self.lost_updates += outcome.lost_updates
         self.events += outcome.events
+
+    def _merge(self, part: BatchResult) -> None:
+        self.completed += part.completed
+        self.failed_runs.extend(part.failed_runs)
+        self.reads += part.reads
+        self.stale_reads += part.stale_reads
+        self.by_kind.update(part.by_kind)
+        self.detected += part.detected
+        self.repaired += part.repaired
+        self.abandoned += part.abandoned
+        self.lost_updates += part.lost_updates
+        self.events += part.events
 
     def to_json(self) -> dict[str, object]:
         rate = self.rate
@@ -175,6 +192,12 @@ class BatchResult:
 
 
 Progress = Callable[[BatchResult], None]
+
+
+@types.coroutine
+def _yield() -> Generator[None, None, None]:
+    """``asyncio.sleep(0)`` without importing asyncio: a bare yield gives the loop a turn."""
+    yield
 
 
 async def drive(
@@ -219,8 +242,11 @@ async def drive(
                     progress(result)
                 if result.stopped_by:
                     break
-                await asyncio.sleep(0)  # let a UI draw, and a cancellation in
-    except (asyncio.CancelledError, KeyboardInterrupt):
+                await _yield()  # let a UI draw, and a cancellation in
+    except BaseException as stop:
+        if isinstance(stop, Exception):  # not an interruption: a target that could not open
+            raise
+        # Cancelled (CancelledError), Ctrl+C (KeyboardInterrupt), or closed.
         result.interrupted = True
         result.elapsed = time.perf_counter() - began
         if progress is not None:
@@ -248,12 +274,32 @@ def run_batch(
             progress(result)
 
     try:
+        from cache.targets import SimulatorTarget
+
+        batch = drive(spec, runs, seed, target, progress=keep, step=step)
         # A Ctrl+C must interrupt where it lands, as the user's own (not be turned into a
         # cancellation by asyncio's handler, nor be taken for a strategy's KeyboardInterrupt).
         with watching_sigint():
-            return asyncio.run(drive(spec, runs, seed, target, progress=keep, step=step))
+            if target is None or isinstance(target, SimulatorTarget):
+                return _run_here(batch)
+            import asyncio  # a server, or worker processes: they need an event loop
+
+            return asyncio.run(batch)
     except KeyboardInterrupt:
         if not latest:
             raise
         latest[0].interrupted = True
         return latest[0]
+
+
+def _run_here(batch: Coroutine[None, None, BatchResult]) -> BatchResult:
+    """Run ``drive`` on the simulator in this process: it never waits on anything but its
+    own turns, so it needs no event loop (and the command line does not import asyncio)."""
+    try:
+        while True:
+            batch.send(None)
+    except StopIteration as done:
+        result: BatchResult = done.value
+        return result
+    finally:
+        batch.close()

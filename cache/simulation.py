@@ -23,6 +23,7 @@ from cache.scheduler.core import Scheduler, Status, TaskFailed
 from cache.scheduler.policies import Policy
 from cache.strategies.base import Strategy
 from cache.strategies.registry import instantiate
+from cache.verdict import VerdictRecorder
 from cache.wiring import preload, wire
 
 __all__ = ["Budget", "Knobs", "RunOutcome", "Simulation"]
@@ -72,6 +73,7 @@ class Simulation:
         history_maxlen: int | None = None,
         keep_stale: int | None = None,
         budget: Budget | None = None,
+        record: bool = True,
     ) -> None:
         """``budget`` bounds the run (default: ``Budget.for_scenario``); a strategy class
         whose ``__init__`` raises is a ``StrategyFailed``."""
@@ -91,6 +93,7 @@ class Simulation:
             self.backend,
             history_maxlen=history_maxlen,
             keep_stale=keep_stale,
+            record=record,
         )
         fixture = scenario.fixture()
         self.backend.data.update(fixture)
@@ -125,9 +128,9 @@ class Simulation:
         return self.scheduler.now()
 
     def outcome(self) -> RunOutcome:
-        return RunOutcome.of(
-            self.oracle, self.cache.abandoned, self.scheduler.now(), self.history.total
-        )
+        recorder = self.recorder
+        events = recorder.events if isinstance(recorder, VerdictRecorder) else self.history.total
+        return RunOutcome.of(self.oracle, self.cache.abandoned, self.scheduler.now(), events)
 
     def close(self) -> None:
         self.scheduler.close()

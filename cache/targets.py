@@ -13,13 +13,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
-from cache.batch import RunSpec, derive_seed
+from cache.batch import BatchResult, RunSpec, derive_seed
 from cache.scenarios.story import StoryScenario
 from cache.simulation import RunOutcome
 
 __all__ = ["SIMULATOR", "Runner", "SimulatorTarget", "Target"]
 
-AddOutcome = Callable[[int, RunOutcome], None]
+# Adds run ``n``'s outcome, or (a ``BatchResult``) the runs from ``n`` that a worker measured.
+AddOutcome = Callable[[int, "RunOutcome | BatchResult"], None]
 
 
 class Runner(Protocol):
@@ -54,7 +55,7 @@ class Target(Protocol):
 class _SimulatorRunner:
     async def run(self, spec: RunSpec, seed: int, numbers: range, add: AddOutcome) -> None:
         for number in numbers:
-            sim = spec.simulate(derive_seed(seed, number))
+            sim = spec.simulate(derive_seed(seed, number), record=False)
             sim.run()
             add(number, sim.outcome())
 

@@ -20,6 +20,7 @@ from cache.scenarios.base import Scenario
 from cache.scenarios.changes import Change
 from cache.service import CacheService
 from cache.strategies.base import Context, Strategy
+from cache.verdict import VerdictBackend, VerdictRecorder
 
 __all__ = ["Wired", "preload", "wire"]
 
@@ -40,13 +41,23 @@ def wire(
     *,
     history_maxlen: int | None = None,
     keep_stale: int | None = None,
+    record: bool = True,
 ) -> Wired:
-    """Everything a run records and judges, around ``runtime`` and ``store``."""
+    """Everything a run records and judges, around ``runtime`` and ``store``. Without
+    ``record`` only the oracle's verdicts are kept (``cache.verdict``): the history stays
+    empty, and the recorder counts the events it would have held."""
     history = History(history_maxlen)
     oracle = Oracle(keep=keep_stale)
-    recorder = Recorder(history, runtime.now, runtime.task_name, sink=oracle.feed)
+    recorder: Recorder
+    traced: TracedBackend
+    if record:
+        recorder = Recorder(history, runtime.now, runtime.task_name, sink=oracle.feed)
+        traced = TracedBackend(store, recorder)
+    else:
+        quiet = VerdictRecorder(oracle, runtime.now, runtime.task_name)
+        recorder, traced = quiet, VerdictBackend(store, quiet)
     ctx = Context(
-        TracedBackend(store, recorder),
+        traced,
         runtime,
         scenario.keys,
         recorder,

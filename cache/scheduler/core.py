@@ -78,6 +78,10 @@ class _State(Enum):
     DONE = 3
 
 
+# Module constants: a global lookup is cheaper than an enum attribute in the hot loop.
+_READY, _SLEEPING, _PARKED, _DONE = _State.READY, _State.SLEEPING, _State.PARKED, _State.DONE
+
+
 class SimTask:
     """A coroutine under the scheduler's control."""
 
@@ -372,6 +376,10 @@ class Scheduler:
         timers = self._timers
         policy = self.policy
         rng = self._choice_rng
+        # The random policy's choice, inlined: this loop is where a batch spends its time.
+        draw = rng.random if type(policy) is RandomPolicy else None
+        heappop = heapq.heappop
+        step = self._step
         while True:
             if self._owner is not None:
                 if not self._run_owner(until):
@@ -379,7 +387,7 @@ class Scheduler:
                 continue
             if not ready:
                 if not timers:
-                    if any(t.state is _State.PARKED for t in self._tasks):
+                    if any(t.state is _PARKED for t in self._tasks):
                         raise Deadlock(self._describe_parked())
                     return Status.IDLE
                 when = timers[0][0]
@@ -390,18 +398,30 @@ class Scheduler:
                     return Status.TIME_LIMIT
                 self._now = when
                 while timers and timers[0][0] == when:
-                    self._fire(heapq.heappop(timers))
+                    _, _, gen, task = heappop(timers)
+                    if gen != task.gen:
+                        continue
+                    queue = task.parked_on
+                    if queue is not None:  # a wait that timed out
+                        queue._parked.remove(task)
+                        task.parked_on = None
+                    task.state = _READY
+                    task.gen = gen + 1
+                    task.wake_at = when
+                    ready.append(task)
                 continue
             if len(ready) == 1:
                 task = ready.pop()
             else:
-                index = policy.choose(ready, rng, self.steps)
-                if index is None:
-                    self._pending_choice = True
-                    return Status.AWAITING_CHOICE
+                chosen = int(draw() * len(ready)) if draw is not None else None
+                if chosen is None:
+                    chosen = policy.choose(ready, rng, self.steps)
+                    if chosen is None:
+                        self._pending_choice = True
+                        return Status.AWAITING_CHOICE
                 self.choices += 1
-                task = ready.pop(index)
-            self._step(task)
+                task = ready.pop(chosen)
+            step(task)
 
     def _run_skewed(self, until: float, skew: float) -> Status:
         """``run`` with bounded skew: the policy picks among every task that may run next."""
@@ -553,15 +573,16 @@ class Scheduler:
                 f"the run passed its budget of {self._step_budget:,} scheduling steps at "
                 f"t={self._now:g}s; a strategy may be looping (retrying or polling forever)"
             )
-        if self._now != self._instant:
-            self._instant = self._now
+        now = self._now
+        if now != self._instant:
+            self._instant = now
             self._steps_at_instant = 0
         self._steps_at_instant += 1
         if self._steps_at_instant > self.max_steps:
             self.close()
             raise StepLimitExceeded(
                 f"more than {self.max_steps} scheduling steps without time moving at "
-                f"t={self._now * 1000:.3f}ms; a task may be spinning on zero-time awaits"
+                f"t={now * 1000:.3f}ms; a task may be spinning on zero-time awaits"
             )
         self._current = task
         try:
@@ -572,40 +593,43 @@ class Scheduler:
                 task.pending_error = None
                 command = task.coro.throw(error)
         except StopIteration as stop:
+            self._current = None
             self._finish(task, stop.value)
             return
         except BaseException as error:
+            self._current = None
             self._finish(task, None)
             task.error = error
             self.close()
             raise TaskFailed(task.name, error) from error
-        finally:
-            self._current = None
+        self._current = None
         kind = type(command)
         if kind is _Sleep:
             delay = command.delay
             if delay <= 0.0:
-                task.wake_at = self._now
+                task.wake_at = now
                 self._ready.append(task)
                 return
-            task.state = _State.SLEEPING
-            self._set_timer(task, self._now + delay)
+            task.state = _SLEEPING
+            when = task.wake_at = now + delay
+            self._timer_seq += 1
+            heapq.heappush(self._timers, (when, self._timer_seq, task.gen, task))
         elif kind is _Checkpoint:
-            task.wake_at = self._now
+            task.wake_at = now
             self._ready.append(task)
         elif kind is _Park:
-            task.state = _State.PARKED
+            task.state = _PARKED
             task.parked_on = command.queue
             command.queue._parked.append(task)
             if command.timeout is not None:
-                self._set_timer(task, self._now + max(command.timeout, 0.0))
+                self._set_timer(task, now + max(command.timeout, 0.0))
         elif kind is _Join:
             target = command.task
-            if target.state is _State.DONE:
-                task.wake_at = self._now
+            if target.state is _DONE:
+                task.wake_at = now
                 self._ready.append(task)
             else:
-                task.state = _State.PARKED
+                task.state = _PARKED
                 target._waiters.append(task)
         else:
             # Raised where the task awaited it, so the strategy that did is named for it.

@@ -9,8 +9,6 @@ own strategy is traced and judged exactly like the built-in ones.
 
 from __future__ import annotations
 
-import inspect
-import textwrap
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
@@ -163,6 +161,8 @@ class Strategy(ABC):
     @classmethod
     def source(cls) -> str:
         """The strategy's own code, for showing beside another's."""
+        import inspect  # only for showing code: the command line starts without it
+
         try:
             return inspect.getsource(cls)
         except (OSError, TypeError):
@@ -172,6 +172,9 @@ class Strategy(ABC):
     def update_source(cls) -> str:
         """Just the code that differs between strategies: ``update``, and ``read`` where the
         strategy overrides it."""
+        import inspect
+        import textwrap
+
         parts = []
         for name in ("update", "read", "refresh", "prewarm", "increment"):
             method = cls.__dict__.get(name)

@@ -282,7 +282,7 @@ def _checked(spec: str, obj: object) -> type[Strategy]:
         raise StrategyNotFound(
             f"{spec!r} is not a strategy: it is {what}, not a subclass of cache.Strategy"
         )
-    if inspect.isabstract(obj):
+    if bool(getattr(obj, "__abstractmethods__", None)):
         missing = ", ".join(sorted(getattr(obj, "__abstractmethods__", ())))
         raise StrategyNotFound(f"{spec!r} is abstract: it does not implement {missing}")
     for attribute in ("name", "description", "guarantee"):

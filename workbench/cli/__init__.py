@@ -15,17 +15,42 @@ from typing import Any
 
 import click
 
-from workbench.cli.explore import explore_command
-from workbench.cli.info import changes, reproduce, strategies
 from workbench.cli.options import CHANGES, STRATEGY, TARGET, combine, die, option_for, target_from
 from workbench.cli.runs import replay, run
-from workbench.cli.walkthrough import walkthrough
 from workbench.session.settings import LIVE_SETTINGS, LiveSettings
 
 __all__ = ["cli", "main", "run"]
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Imports a subcommand's module only when that command runs (or help lists it), so
+    ``workbench run`` starts without loading the explorer."""
+
+    lazy = {
+        "explore": "workbench.cli.explore:explore_command",
+        "strategies": "workbench.cli.info:strategies",
+        "changes": "workbench.cli.info:changes",
+        "reproduce": "workbench.cli.info:reproduce",
+        "walkthrough": "workbench.cli.walkthrough:walkthrough",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *self.lazy]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            from importlib import import_module
+
+            module, _, attr = self.lazy[cmd_name].partition(":")
+            self.add_command(getattr(import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=_LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @STRATEGY
 @combine(*(option_for(spec, None, f"live run: {spec.help}") for spec in LIVE_SETTINGS))
 @CHANGES
@@ -51,7 +76,7 @@ def cli(ctx: click.Context, /, autostart: bool, **options: Any) -> None:
     WorkbenchApp(settings, autostart=autostart, target=target, allow_remote=allow_remote).run()
 
 
-for command in (run, replay, explore_command, strategies, changes, reproduce, walkthrough):
+for command in (run, replay):
     cli.add_command(command)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -11,7 +10,7 @@ import click
 from cache.batch import BatchResult, Progress, RunSpec, derive_seed, run_batch
 from cache.errors import RunFailed
 from cache.logfmt import LogFormatter
-from cache.targets import Target
+from cache.targets import SIMULATOR, Target
 from workbench.cli.options import (
     RUN_SETTINGS,
     SettingType,
@@ -20,7 +19,7 @@ from workbench.cli.options import (
     request_from,
     target_from,
 )
-from workbench.session.settings import RUNS
+from workbench.session.settings import JOBS, RUNS
 
 __all__ = ["replay", "run"]
 
@@ -30,9 +29,12 @@ PROGRESS_FROM_SECONDS = 2.0  # show a progress bar for batches expected to take 
 
 @click.command()
 @option_for(RUNS, 100, "how many times to run the scenario", short="-n")
+@option_for(JOBS, None, "processes to share the runs among (default: all cores; same results)")
 @RUN_SETTINGS
 @click.pass_context
-def run(ctx: click.Context, /, runs: int, seed: int, as_json: bool, **options: Any) -> None:
+def run(
+    ctx: click.Context, /, runs: int, jobs: int | None, seed: int, as_json: bool, **options: Any
+) -> None:
     """Run the scenario N times and report the failing runs and the failure rate.
 
     With --backend redis the runs go to a live server, with the story sized for real time
@@ -41,7 +43,11 @@ def run(ctx: click.Context, /, runs: int, seed: int, as_json: bool, **options: A
     not equal, figures.
     """
     target = target_from(ctx, options)
+    if jobs is not None and target.kind != "sim":
+        raise click.UsageError("--jobs is for the simulator; a server's runs share one client")
     spec = request_from(options).spec(target)
+    if target.kind == "sim" and jobs != 1:
+        target = parallel_target(runs, jobs)
     slow = runs * (0.3e-3 if target.kind == "sim" else 5e-3) > PROGRESS_FROM_SECONDS
     if slow and sys.stderr.isatty() and not as_json:
         with click.progressbar(
@@ -55,6 +61,8 @@ def run(ctx: click.Context, /, runs: int, seed: int, as_json: bool, **options: A
     else:
         result = _batch(spec, runs, seed, target)
     if as_json:
+        import json
+
         click.echo(json.dumps(result.to_json()))
     else:
         where = "" if target.kind == "sim" else f" · on {target.describe()}"
@@ -67,6 +75,17 @@ def run(ctx: click.Context, /, runs: int, seed: int, as_json: bool, **options: A
         die(f"run {result.stopped_at}: {result.stopped_by}", code=1)
     if result.interrupted:
         sys.exit(130)
+
+
+def parallel_target(runs: int, jobs: int | None) -> Target:
+    """The simulator on ``jobs`` processes (all cores by default), unless the batch is too
+    small to be worth starting them."""
+    from cache.parallel import CHUNK, ParallelSimulatorTarget, all_cores
+
+    jobs = jobs if jobs is not None else all_cores()
+    if jobs == 1 or runs <= CHUNK:
+        return SIMULATOR
+    return ParallelSimulatorTarget(jobs)
 
 
 def _batch(
@@ -160,6 +179,8 @@ def replay(
     except RunFailed as error:
         die(str(error), code=1)
     if as_json:
+        import json
+
         click.echo(json.dumps(shown.to_json()))
         return
     click.echo(

@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_REDIS_URL",
     "DEPTH",
     "DURATION",
+    "JOBS",
     "KEYS",
     "LIVE_SETTINGS",
     "MAX_SCHEDULES",
@@ -113,6 +114,7 @@ SEED = Setting(
 )
 SPEED = Setting("speed", "speed x", 0.001, 1000, False, "virtual seconds per real second")
 RUNS = Setting("runs", "runs", 1, MAX_RUNS, True, "how many times to run the test")
+JOBS = Setting("jobs", "jobs", 1, 1024, True, "processes a batch's runs are shared among")
 DURATION = Setting("duration", "duration s", 0.001, 3600, False, "virtual seconds of workload")
 # The schedule explorer's own settings.
 DEPTH = Setting("depth", "depth", 1, 10, True, "PCT's bug depth d (d-1 priority change points)")
@@ -138,6 +140,7 @@ LIVE_SETTINGS: tuple[Setting, ...] = (
 SETTINGS: tuple[Setting, ...] = (
     *LIVE_SETTINGS,
     RUNS,
+    JOBS,
     DURATION,
     DEPTH,
     BOUND,
