@@ -101,6 +101,11 @@ class _KeyState:
         self.appends_since_prune = 0
 
 
+# Every operation ``Oracle.feed`` looks at; a recorder that feeds only these (the batch's
+# verdict-only path, ``cache.verdict``) gets the same verdicts as a full recording.
+JUDGED_OPS = frozenset({Op.GET, Op.SET, Op.EXEC, Op.INCREMENT, Op.INCONSISTENT})
+
+
 class Oracle:
     """Judges reads as their events arrive. ``keep`` bounds how many stale reads are kept
     for display (counts are always exact); ``record_reads`` keeps every read's verdict

@@ -18,11 +18,11 @@ from cache.backends.base import Backend, Snapshot
 from cache.backends.traced import TracedBackend
 from cache.events import Event, Op, Phase, Source
 from cache.history import History, Recorder, Span
-from cache.oracle import Oracle
+from cache.oracle import JUDGED_OPS, Oracle
 
 __all__ = ["VerdictBackend", "VerdictRecorder"]
 
-JUDGED = frozenset({Op.GET, Op.SET, Op.EXEC, Op.INCONSISTENT})
+JUDGED = JUDGED_OPS
 
 _QUIET = 0  # the id of every span that is only counted
 

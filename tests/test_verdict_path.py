@@ -8,8 +8,10 @@ import pytest
 from cache import BUILTIN, Knobs, RunSpec, StoryScenario, SustainedWorkload, load_strategy
 from cache.batch import BatchResult, derive_seed, run_batch
 from cache.parallel import CHUNK, ParallelSimulatorTarget
+from cache.scenarios.registry import scenario_named
 from cache.strategies.base import Context
 from cache.strategies.naive import NaiveAsyncStrategy
+from cache.strategies.registry import RACE_STRATEGIES
 from workbench.cli import main
 
 from .conftest import spec
@@ -38,6 +40,16 @@ def test_verdicts_only_equal_the_full_recording(strategy: str, widen_ms: float) 
     fast = run_batch(batch, 400, seed=11)
     _same(fast, _full_recording(batch, 400, seed=11))
     assert fast.events > 0
+
+
+@pytest.mark.parametrize(
+    "strategy", list(RACE_STRATEGIES), ids=lambda name: name
+)
+def test_verdicts_only_equal_the_full_recording_in_every_race(strategy: str) -> None:
+    cls = RACE_STRATEGIES[strategy]
+    batch = RunSpec(scenario_named(cls.race), cls, Knobs())
+    fast = run_batch(batch, 60, seed=3)
+    _same(fast, _full_recording(batch, 60, seed=3))
 
 
 def test_verdicts_only_equal_the_full_recording_under_sustained_load() -> None:
