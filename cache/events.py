@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
-__all__ = ["Event", "Op", "Phase", "Source"]
+__all__ = ["ABORTED", "Event", "Op", "Phase", "Source"]
 
 
 class Phase(StrEnum):
@@ -21,6 +21,11 @@ class Phase(StrEnum):
     START = "START"
     COMPLETE = "COMPLETE"
     FAILED = "FAILED"
+
+
+# The note on a ``cache.exec`` that completed without writing (a WATCH conflict). The oracle,
+# the linearizability checker and the timeline all read it: a write that did not happen.
+ABORTED = "aborted"
 
 
 class Op(StrEnum):

@@ -15,10 +15,10 @@ from typing import NamedTuple
 
 from cache.events import Event, Op, Phase, Source
 
-__all__ = ["Batch", "History", "Recorder", "Span"]
+__all__ = ["History", "Recorder", "Slice", "Span"]
 
 
-class Batch(NamedTuple):
+class Slice(NamedTuple):
     """What ``History.since`` returns: new events, the cursor to ask with next, and how many
     events the consumer missed because the bounded history had already dropped them."""
 
@@ -53,19 +53,19 @@ class History:
         """The absolute position of the oldest event still kept."""
         return self._total - len(self._events)
 
-    def since(self, cursor: int) -> Batch:
+    def since(self, cursor: int) -> Slice:
         """Events at absolute positions ``cursor`` and later, oldest first."""
         cursor = max(cursor, 0)
         first = self.first
         dropped = max(first - cursor, 0)
         wanted = self._total - max(cursor, first)
         if wanted <= 0:
-            return Batch([], self._total, dropped)
+            return Slice([], self._total, dropped)
         # Walk from the newest end: the consumer is almost always near it, and deque
         # indexing into the middle is linear.
         tail = list(islice(reversed(self._events), wanted))
         tail.reverse()
-        return Batch(tail, self._total, dropped)
+        return Slice(tail, self._total, dropped)
 
     def __len__(self) -> int:
         return len(self._events)

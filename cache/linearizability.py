@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import NamedTuple
 
-from cache.events import Event, Op, Phase
+from cache.events import ABORTED, Event, Op, Phase
 
 __all__ = ["Operation", "check_key", "histories", "is_linearizable"]
 
@@ -63,7 +63,7 @@ def histories(events: Iterable[Event]) -> dict[str, list[Operation]]:
             began = calls.pop(event.span, None)
             if began is None or began.version is None:
                 continue
-            if event.phase is Phase.COMPLETE and event.note == "aborted":
+            if event.phase is Phase.COMPLETE and event.note == ABORTED:
                 continue
             ret = event.seq if event.phase is Phase.COMPLETE else _NEVER
             op = Operation(began.span, True, began.version, began.seq, ret)

@@ -54,7 +54,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from cache.events import Event, Op, Phase, Source
+from cache.events import ABORTED, Event, Op, Phase, Source
 from cache.verdicts import NEVER as _NEVER
 from cache.verdicts import (
     Anomaly,
@@ -240,7 +240,7 @@ class Oracle:
             return
         if event.phase is Phase.FAILED:
             return  # may have landed, never acknowledged: placed only if a read returns it
-        if event.note == "aborted":
+        if event.note == ABORTED:
             del state.writes[version]
             return
         seq = event.seq

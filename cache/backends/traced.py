@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from cache.backends.base import Backend, Cached, Delete, FillIf, Snapshot, Tombstone, Write
-from cache.events import Op
+from cache.events import ABORTED, Op
 from cache.history import Recorder
 
 __all__ = ["TracedBackend", "describe_writes"]
@@ -94,7 +94,7 @@ class TracedBackend:
             if applied:
                 span.version = version
             else:
-                span.note = "aborted"  # a WATCH conflict: nothing was written
+                span.note = ABORTED  # a WATCH conflict: nothing was written
         return applied
 
     async def lock(self, key: str, ttl: float) -> tuple[str, int]:

@@ -14,16 +14,36 @@ whose ``__await__`` yields themselves (the way trio and curio talk to their kern
 from __future__ import annotations
 
 import heapq
-from collections.abc import Awaitable, Coroutine, Generator
+from collections.abc import Awaitable, Coroutine
 from contextlib import AbstractAsyncContextManager
-from enum import Enum
 from random import Random
-from types import TracebackType
 from typing import Any
 
-from cache.errors import RunFailed, describe, safe_repr
+from cache.errors import safe_repr
+from cache.scheduler import blocking
+from cache.scheduler import skew as skewed
 from cache.scheduler.budget import UNLIMITED, Budget, BudgetExceeded
 from cache.scheduler.policies import Policy, RandomPolicy
+from cache.scheduler.tasks import (
+    _CHECKPOINT,
+    _DONE,
+    _PARKED,
+    _READY,
+    _SLEEPING,
+    Cancelled,
+    Deadlock,
+    SimTask,
+    Status,
+    StepLimitExceeded,
+    TaskFailed,
+    WaitQueue,
+    _BlockingSection,
+    _Checkpoint,
+    _Join,
+    _Park,
+    _Sleep,
+    _State,
+)
 from cache.scheduler.unkillable import awaiting, bury
 
 __all__ = [
@@ -39,173 +59,6 @@ __all__ = [
 
 _CHOICE_SALT = 0x5DEECE66D
 _CLEANUP_STEPS = 1_000
-
-
-class Status(Enum):
-    """Why ``Scheduler.run`` returned."""
-
-    IDLE = "idle"  # every task has finished
-    TIME_LIMIT = "time-limit"  # the clock reached ``until``
-    AWAITING_CHOICE = "awaiting-choice"  # the policy deferred the choice to its caller
-
-
-class TaskFailed(RunFailed):
-    """A task raised; the scheduler stops rather than hide it."""
-
-    def __init__(self, task: str, error: BaseException) -> None:
-        super().__init__(f"task {task!r} raised {describe(error)}")
-        self.task = task
-        self.error = error
-
-
-class Cancelled(BaseException):
-    """Raised inside the tasks of an abandoned run (``Scheduler.close``). A BaseException, so
-    that code catching ``Exception`` does not swallow it, as with asyncio's CancelledError."""
-
-
-class Deadlock(RunFailed):
-    """Tasks are waiting on each other and no timer can wake any of them."""
-
-
-class StepLimitExceeded(RunFailed):
-    """More steps than allowed: a livelock, or a task spinning on zero-time checkpoints."""
-
-
-class _State(Enum):
-    READY = 0
-    SLEEPING = 1
-    PARKED = 2
-    DONE = 3
-
-
-# Module constants: a global lookup is cheaper than an enum attribute in the hot loop.
-_READY, _SLEEPING, _PARKED, _DONE = _State.READY, _State.SLEEPING, _State.PARKED, _State.DONE
-
-
-class SimTask:
-    """A coroutine under the scheduler's control."""
-
-    __slots__ = (
-        "_waiters",
-        "coro",
-        "error",
-        "gen",
-        "id",
-        "name",
-        "parked_on",
-        "pending_error",
-        "result",
-        "state",
-        "wake_at",
-    )
-
-    def __init__(self, tid: int, name: str, coro: Coroutine[Any, Any, Any]) -> None:
-        self.id = tid
-        self.name = name
-        self.coro = coro
-        self.state = _State.READY
-        self.wake_at = 0.0
-        # Bumped whenever the task resumes, so a timer set for an earlier wait is ignored.
-        self.gen = 0
-        self.parked_on: WaitQueue | None = None
-        # Raised into the coroutine at its next step instead of resuming it normally.
-        self.pending_error: BaseException | None = None
-        self.result: Any = None
-        self.error: BaseException | None = None
-        self._waiters: list[SimTask] = []
-
-    @property
-    def done(self) -> bool:
-        return self.state is _State.DONE
-
-    def __repr__(self) -> str:
-        return f"<SimTask {self.id} {self.name!r} {self.state.name.lower()}>"
-
-
-# --- commands: awaitables that yield themselves to the scheduler ------------------------
-
-
-class _Sleep:
-    __slots__ = ("delay",)
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-
-    def __await__(self) -> Generator[Any, Any, None]:
-        yield self
-
-
-class _Checkpoint:
-    __slots__ = ()
-
-    def __await__(self) -> Generator[Any, Any, None]:
-        yield self
-
-
-_CHECKPOINT = _Checkpoint()
-
-
-class _Park:
-    __slots__ = ("queue", "timeout")
-
-    def __init__(self, queue: WaitQueue, timeout: float | None) -> None:
-        self.queue = queue
-        self.timeout = timeout
-
-    def __await__(self) -> Generator[Any, Any, None]:
-        yield self
-
-
-class _Join:
-    __slots__ = ("task",)
-
-    def __init__(self, task: SimTask) -> None:
-        self.task = task
-
-    def __await__(self) -> Generator[Any, Any, None]:
-        yield self
-
-
-class WaitQueue:
-    """Tasks parked until someone calls ``wake_all`` (a condition without a lock)."""
-
-    __slots__ = ("_parked", "_scheduler")
-
-    def __init__(self, scheduler: Scheduler) -> None:
-        self._scheduler = scheduler
-        self._parked: list[SimTask] = []
-
-    def wait(self, timeout: float | None = None) -> Awaitable[None]:
-        """Park the calling task until ``wake_all``, or until ``timeout`` seconds pass."""
-        return _Park(self, timeout)
-
-    def wake_all(self) -> int:
-        parked, self._parked = self._parked, []
-        for task in parked:
-            task.parked_on = None
-            self._scheduler._make_ready(task)
-        return len(parked)
-
-    def __len__(self) -> int:
-        return len(self._parked)
-
-
-class _BlockingSection(AbstractAsyncContextManager[None]):
-    __slots__ = ("_scheduler",)
-
-    def __init__(self, scheduler: Scheduler) -> None:
-        self._scheduler = scheduler
-
-    async def __aenter__(self) -> None:
-        self._scheduler._enter_blocking()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._scheduler._exit_blocking()
 
 
 # --- the scheduler ------------------------------------------------------------------------
@@ -310,11 +163,10 @@ class Scheduler:
     def idle(self) -> bool:
         return not self._ready and not self._timers
 
-    def next_event_time(self) -> float | None:
-        """When something will next happen: now if a task is ready, else the first timer."""
-        if self._ready:
-            return self._now
-        return self._timers[0][0] if self._timers else None
+    def candidates(self) -> list[SimTask]:
+        """With a skew: the tasks that may run next, in task order (what a choice index
+        refers to)."""
+        return skewed.candidates(self)
 
     def choose(self, index: int) -> None:
         """Run the ready task at ``index`` next (for a policy that deferred its choice)."""
@@ -324,7 +176,7 @@ class Scheduler:
                 raise IndexError(f"no candidate task {index}; {len(candidates)} can run")
             self._candidates = None
             self._pending_choice = False
-            self._take(candidates[index])
+            skewed.take(self, candidates[index])
             return
         if not 0 <= index < len(self._ready):
             raise IndexError(f"no ready task {index}; {len(self._ready)} are ready")
@@ -371,7 +223,7 @@ class Scheduler:
     def run(self, until: float = float("inf")) -> Status:
         """Run until every task is done, the clock reaches ``until``, or the policy defers."""
         if self.skew is not None:
-            return self._run_skewed(until, self.skew)
+            return skewed.run_skewed(self, until, self.skew)
         ready = self._ready
         timers = self._timers
         policy = self.policy
@@ -382,7 +234,7 @@ class Scheduler:
         step = self._step
         while True:
             if self._owner is not None:
-                if not self._run_owner(until):
+                if not blocking.run_owner(self, until):
                     return Status.TIME_LIMIT
                 continue
             if not ready:
@@ -423,97 +275,6 @@ class Scheduler:
                 task = ready.pop(chosen)
             step(task)
 
-    def _run_skewed(self, until: float, skew: float) -> Status:
-        """``run`` with bounded skew: the policy picks among every task that may run next."""
-        policy = self.policy
-        rng = self._choice_rng
-        timers = self._timers
-        while True:
-            if self._owner is not None:
-                if not self._run_owner(until):
-                    return Status.TIME_LIMIT
-                continue
-            candidates = self.candidates()
-            if not candidates:
-                # Only timed-out waits are left (or nothing): fire the next one in time order.
-                while timers and timers[0][2] != timers[0][3].gen:
-                    heapq.heappop(timers)
-                if not timers:
-                    if any(t.state is _State.PARKED for t in self._tasks):
-                        raise Deadlock(self._describe_parked())
-                    return Status.IDLE
-                when = timers[0][0]
-                if when > until:
-                    self._now = until
-                    return Status.TIME_LIMIT
-                self._now = max(self._now, when)
-                self._fire(heapq.heappop(timers))
-                continue
-            if min(t.wake_at for t in candidates) > until:
-                self._now = until
-                return Status.TIME_LIMIT
-            # The policy sees every step here, even a forced one, so a recorded schedule is
-            # the whole order in which tasks ran and replays under any skew wide enough.
-            index = policy.choose(candidates, rng, self.steps)
-            if index is None:
-                self._candidates = candidates
-                self._pending_choice = True
-                return Status.AWAITING_CHOICE
-            if len(candidates) > 1:
-                self.choices += 1
-            self._take(candidates[index])
-
-    def candidates(self) -> list[SimTask]:
-        """With a skew: the tasks that may run next, in task order (what a choice index
-        refers to). Ready tasks, and sleepers due within ``skew`` of the oldest pending event."""
-        skew = self.skew if self.skew is not None else 0.0
-        pending = [t for t in self._tasks if t.state is _State.SLEEPING] + self._ready
-        if not pending:
-            return []
-        oldest = min(t.wake_at for t in pending)
-        for _, _, gen, task in self._timers:
-            if gen == task.gen and task.state is _State.PARKED and task.wake_at < oldest:
-                oldest = task.wake_at
-        limit = oldest + skew
-        chosen = [t for t in pending if t.wake_at <= limit]
-        chosen.sort(key=lambda t: t.id)
-        return chosen
-
-    def _take(self, task: SimTask) -> None:
-        """Run ``task`` now: a sleeper wakes early or late, and the clock never goes back."""
-        if task.state is _State.SLEEPING:
-            task.gen += 1  # its timer entry is now stale
-            task.state = _State.READY
-            self._now = max(self._now, task.wake_at)
-        else:
-            self._ready.remove(task)
-        self._step(task)
-
-    def _run_owner(self, until: float) -> bool:
-        """One step of the task holding the blocking section; False if ``until`` stops it."""
-        owner = self._owner
-        assert owner is not None
-        if owner.state is _State.READY:
-            self._ready.remove(owner)
-            self._step(owner)
-            return True
-        # Timers that fire before the owner wakes make their tasks ready, but they cannot
-        # run: the program is blocked.
-        timers = self._timers
-        while timers:
-            if timers[0][0] > self._deadline and until > self._deadline:
-                raise self._over_time(timers[0][3], timers[0][0])
-            if timers[0][0] > until:
-                self._now = until
-                return False
-            entry = heapq.heappop(timers)
-            self._now = entry[0]
-            if self._fire(entry) is owner:
-                self._ready.remove(owner)
-                self._step(owner)
-                return True
-        raise Deadlock(f"task {owner.name!r} waits on another task while it blocks everything else")
-
     def _make_ready(self, task: SimTask) -> None:
         task.state = _State.READY
         task.gen += 1
@@ -536,20 +297,6 @@ class Scheduler:
         task.wake_at = when
         self._timer_seq += 1
         heapq.heappush(self._timers, (when, self._timer_seq, task.gen, task))
-
-    def _enter_blocking(self) -> None:
-        current = self._current
-        if current is None:
-            raise RuntimeError("blocking() is only for tasks of this scheduler")
-        if self._owner is not None and self._owner is not current:
-            raise RuntimeError("two tasks cannot block at once")
-        self._owner = current
-        self._owner_depth += 1
-
-    def _exit_blocking(self) -> None:
-        self._owner_depth -= 1
-        if self._owner_depth == 0:
-            self._owner = None
 
     def _over_time(self, task: SimTask, when: float) -> BudgetExceeded:
         # Name the task sleeping furthest past the budget: the next timer may be an

@@ -14,7 +14,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from cache.events import Event, Op, Phase
+from cache.events import ABORTED, Event, Op, Phase
 from cache.oracle import StaleRead
 
 __all__ = ["BARS_PER_LANE", "Bar", "BarState", "Lane", "LaneModel"]
@@ -200,7 +200,7 @@ class LaneModel:
                     if event.phase is Phase.START:
                         parent.writes = (*parent.writes, event.span)
                         self._index(self._by_write, event.span, parent)
-                    elif event.phase is Phase.COMPLETE and event.note != "aborted":
+                    elif event.phase is Phase.COMPLETE and event.note != ABORTED:
                         parent.ack = event.time
                         if op is Op.EXEC:
                             parent.window_end = event.time
