@@ -7,12 +7,13 @@ did before that commit.
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from cache.backends.base import BackendError
 from cache.errors import StrategyFailed, describe, safe_repr
 from cache.events import Op, Source
+from cache.history import Span
 from cache.interrupts import is_real_interrupt
 from cache.strategies.base import Context, Read, Strategy, UpdateAbandoned
 
@@ -34,25 +35,16 @@ class CacheService:
         """Write ``version`` to ``key``; False if the strategy abandoned the update."""
         with self.ctx.recorder.span(Op.UPDATE, key, version=version) as span:
             try:
-                if self.blocking:
-                    async with self.ctx.runtime.blocking():
+                with self._strategy_code(span, "update"):
+                    if self.blocking:
+                        async with self.ctx.runtime.blocking():
+                            await self.strategy.update(self.ctx, key, version)
+                    else:
                         await self.strategy.update(self.ctx, key, version)
-                else:
-                    await self.strategy.update(self.ctx, key, version)
             except UpdateAbandoned as gave_up:
                 self.abandoned += 1
                 span.fail(f"abandoned: {gave_up}")
                 return False
-            except BackendError:
-                span.note = "store error"
-                raise
-            except (Exception, SystemExit, KeyboardInterrupt) as error:
-                # SystemExit, and KeyboardInterrupt unless it is the user's Ctrl+C, are the
-                # strategy's bug too: they must end the run, not the process.
-                if is_real_interrupt(error):
-                    raise
-                span.note = describe(error)
-                raise StrategyFailed(self.strategy.name, "update", error) from error
             span.version = version
         return True
 
@@ -60,55 +52,37 @@ class CacheService:
         """Add one to the counter ``key``; the value written, or None if abandoned."""
         with self.ctx.recorder.span(Op.INCREMENT, key) as span:
             try:
-                value = await self.strategy.increment(self.ctx, key)
+                with self._strategy_code(span, "increment"):
+                    value = await self.strategy.increment(self.ctx, key)
             except UpdateAbandoned as gave_up:
                 self.abandoned += 1
                 span.fail(f"abandoned: {gave_up}")
                 return None
-            except BackendError:
-                span.note = "store error"
-                raise
-            except Exception as error:
-                span.note = f"{type(error).__name__}: {error}"
-                raise StrategyFailed(self.strategy.name, "increment", error) from error
             span.version = value
         return value
 
     async def refresh(self, key: str) -> None:
         """The background TTL refresh of ``key``'s entries, through the strategy."""
-        with self.ctx.recorder.span(Op.REFRESH, key):
-            await self._background("refresh", self.strategy.refresh(self.ctx, key))
+        with self.ctx.recorder.span(Op.REFRESH, key) as span, self._strategy_code(span, "refresh"):
+            await self.strategy.refresh(self.ctx, key)
 
     async def prewarm(self, keys: tuple[str, ...]) -> None:
         """Fill the cache for ``keys`` before traffic arrives, through the strategy."""
-        with self.ctx.recorder.span(Op.PREWARM, f"{len(keys)} keys"):
-            await self._background("prewarm", self.strategy.prewarm(self.ctx, keys))
-
-    async def _background(self, call: str, work: Coroutine[Any, Any, None]) -> None:
-        try:
-            await work
-        except BackendError:
-            raise
-        except Exception as error:
-            raise StrategyFailed(self.strategy.name, call, error) from error
+        with (
+            self.ctx.recorder.span(Op.PREWARM, f"{len(keys)} keys") as span,
+            self._strategy_code(span, "prewarm"),
+        ):
+            await self.strategy.prewarm(self.ctx, keys)
 
     async def get(self, key: str) -> Read:
         """Read ``key`` through the strategy's read path."""
         with self.ctx.recorder.span(Op.GET, key) as span:
-            try:
+            with self._strategy_code(span, "read"):
                 if self.blocking:
                     async with self.ctx.runtime.blocking():
                         result = await self.strategy.read(self.ctx, key)
                 else:
                     result = await self.strategy.read(self.ctx, key)
-            except BackendError:
-                span.note = "store error"
-                raise
-            except (Exception, SystemExit, KeyboardInterrupt) as error:
-                if is_real_interrupt(error):
-                    raise
-                span.note = describe(error)
-                raise StrategyFailed(self.strategy.name, "read", error) from error
             if not _is_read(result):
                 wrong = TypeError(
                     f"read returned {safe_repr(result)}, not a cache.Read(version: int | None, "
@@ -119,6 +93,25 @@ class CacheService:
             span.version = result.version
             span.source = result.source or Source.NONE
         return result
+
+    @contextmanager
+    def _strategy_code(self, span: Span, call: str) -> Iterator[None]:
+        """Around the strategy's own code: the store's failures pass through as they are,
+        anything else the strategy raised is its bug, a ``StrategyFailed`` naming it."""
+        try:
+            yield
+        except BackendError:
+            span.note = "store error"
+            raise
+        except UpdateAbandoned:
+            raise  # the strategy's own way of saying it gave up: not a bug
+        except (Exception, SystemExit, KeyboardInterrupt) as error:
+            # SystemExit, and KeyboardInterrupt unless it is the user's Ctrl+C, are the
+            # strategy's bug too: they must end the run, not the process.
+            if is_real_interrupt(error):
+                raise
+            span.note = describe(error)
+            raise StrategyFailed(self.strategy.name, call, error) from error
 
 
 def _is_read(result: object) -> bool:
