@@ -86,6 +86,7 @@ def test_stop_returns_within_two_seconds_when_the_strategy_never_yields() -> Non
     remote = LiveProcess(spinning)
     try:
         assert remote.start()
+        assert remote.wait_started()  # the child is up; building the run is what spins
         began = time.monotonic()
         remote.stop()
         assert time.monotonic() - began < 2.0

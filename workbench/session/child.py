@@ -36,6 +36,9 @@ __all__ = ["ANSWER_TIMEOUT", "LiveProcess"]
 TICK = 1 / 60
 DRAIN_LIMIT = 16  # reports taken per frame at most, so a backlog cannot stall a frame
 ANSWER_TIMEOUT = 1.5  # seconds of silence after which the child is taken to be stuck
+# Before its first report the child is still starting Python and importing the engine, which
+# takes far longer on a loaded machine; only silence after that means a stuck strategy.
+STARTUP_TIMEOUT = 20.0
 BACKLOG_LIMIT = 10.0  # seconds to read through reports before giving up on an answer
 _NO_STATS = LiveStats(0.0, 0, 0, 0, wilson(0, 0), {}, 0, 0, False, ())
 
@@ -101,6 +104,8 @@ def _child(conn: Connection, settings: LiveSettings) -> None:
     os.dup2(devnull, 2)
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
     with contextlib.suppress(EOFError, OSError, KeyboardInterrupt):
+        # Hello, before anything of the user's runs: from here on, silence means stuck.
+        conn.send(Report(0, None, _NO_STATS, LiveState.READY, None))
         _serve(conn, settings)
 
 
@@ -216,6 +221,7 @@ class LiveProcess(RunStates):
         self._sent = 0
         self._conn: Connection | None = None
         self._process: BaseProcess | None = None
+        self._heard = False
 
     @property
     def alive(self) -> bool:
@@ -251,6 +257,7 @@ class LiveProcess(RunStates):
         child_conn.close()
         self._conn, self._process = conn, process
         self._sent = 0
+        self._heard = False  # no report yet: the child is still starting
         if self._speed != self.settings.speed:
             self._send(SetSpeed(self._speed))
         return conn
@@ -353,10 +360,12 @@ class LiveProcess(RunStates):
         give_up = time.monotonic() + BACKLOG_LIMIT
         try:
             while True:
-                if not conn.poll(ANSWER_TIMEOUT) or time.monotonic() > give_up:
+                silence = ANSWER_TIMEOUT if self._heard else STARTUP_TIMEOUT
+                if not conn.poll(silence) or time.monotonic() > give_up + silence:
                     self._unresponsive()
                     return
                 report: Report = conn.recv()
+                self._heard = True  # (also when the report is not kept)
                 if keep:
                     self._take(report)
                 if report.acked >= number:
@@ -364,7 +373,24 @@ class LiveProcess(RunStates):
         except (EOFError, OSError):
             self._lost("it exited")
 
+    def wait_started(self, timeout: float = STARTUP_TIMEOUT) -> bool:
+        """Wait until the child has started (it says so before it builds the run); False if
+        there is no child, or it did not start within ``timeout`` seconds."""
+        conn = self._conn
+        if conn is None:
+            return False
+        try:
+            while not self._heard:
+                if not conn.poll(timeout):
+                    return False
+                self._take(conn.recv())
+        except (EOFError, OSError):
+            self._lost("it exited")
+            return False
+        return True
+
     def _take(self, report: Report) -> None:
+        self._heard = True
         if report.frame is not None:
             self._frames.append(report.frame)
         self._stats = report.stats
