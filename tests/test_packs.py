@@ -92,11 +92,9 @@ par = 7""")
 
 def test_a_goal_already_true_at_the_start(tmp_path: Path) -> None:
     # The scene is set with a failing batch already run: "reproduce it" is won by nothing.
-    path = _pack_with(tmp_path, """[challenge.cause]
-strategy = "refresh-rewrite"""", """setup = [{ do = "batch", strategy = "deployed", runs = 50 }]
-
-[challenge.cause]
-strategy = "refresh-rewrite"""")
+    cause = '[challenge.cause]\nstrategy = "refresh-rewrite"'
+    setup = 'setup = [{ do = "batch", strategy = "deployed", runs = 50 }]\n\n'
+    path = _pack_with(tmp_path, cause, setup + cause)
     code, out = _check(path)
     assert code == 2
     line = _line(path, 'goals = [{ id = "batch_failed" }]', 2)
