@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from workbench.cli import cli
 from workbench.session.challenge import ChallengeRun
 from workbench.session.challenge_report import challenge_report
+from workbench.session.journal import Journal
 from workbench.session.packs import load_pack
 from workbench.session.report import report_data
 from workbench.session.walkthrough import Walkthrough
-from workbench.session.journal import Journal
 
 
 def _reports(folder: Path) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import jsonschema
-import pytest
-import tomllib
 from click.testing import CliRunner
 
 from workbench.cli import cli

@@ -9,7 +9,7 @@ from typing import Any
 from workbench.session.challenge import ChallengeRun
 from workbench.session.scoring import PARTS, score
 
-__all__ = ["KIND", "challenge_report", "challenge_markdown"]
+__all__ = ["KIND", "challenge_markdown", "challenge_report"]
 
 KIND = "challenge"
 

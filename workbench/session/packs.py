@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cache.scenarios.registry import RACES
 from cache.strategies.registry import ALL_STRATEGIES as STRATEGIES
 
 __all__ = [
@@ -158,15 +157,12 @@ def _line_of(text: str, where: tuple[str | int, ...]) -> int:
         # An array of tables: its n-th element is the n-th header.
         index = where[n + 1] if n + 1 < len(where) else 0
         tables = [i for i in found if lines[i].lstrip().startswith("[[")]
-        if isinstance(index, int) and index < len(tables):
-            line = tables[index]
-        else:
-            line = found[0]
+        line = tables[index] if isinstance(index, int) and index < len(tables) else found[0]
     return line + 1
 
 
 def _schema_problems(raw: dict[str, Any], text: str, name: str) -> list[str]:
-    import jsonschema  # only a pack check pays for it
+    import jsonschema  # type: ignore[import-untyped]  # only loading a pack pays for it
 
     validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
     problems = []

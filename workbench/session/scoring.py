@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cache.batch import derive_seed
 from workbench.session.challenge import ChallengeRun, anomaly_of
 from workbench.session.packs import DEPLOYED, Action
 
@@ -84,8 +85,6 @@ def explain(run: ChallengeRun) -> list[str]:
         sim = None
         spec = run.spec(Action("batch", DEPLOYED, 1))
         for number in range(200):  # the deployed code fails in most runs; bounded anyway
-            from cache.batch import derive_seed
-
             candidate = spec.simulate(derive_seed(c.seed, number))
             candidate.run()
             if candidate.oracle.stale or candidate.oracle.lost:

@@ -159,7 +159,7 @@ class ChallengeApp(App[None]):
     # -- the view ---------------------------------------------------------------------------
 
     def _changed(self) -> None:
-        if not self.is_mounted:
+        if not self.is_running:
             return
         run = self.run_
         current = run.current
