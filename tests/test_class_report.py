@@ -59,3 +59,15 @@ def test_class_report_writes_the_table_and_names_what_it_skipped(tmp_path: Path)
     markdown = (tmp_path / "class-report.md").read_text()
     assert "| ada | lost-update | solved | 110/110 |" in markdown
     assert "- corrupt.json: not JSON" in markdown
+
+
+def test_serve_refuses_a_non_loopback_host_unless_allowed() -> None:
+    from workbench.cli.classroom import is_loopback, serve_command
+
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2 and "--allow-network" in result.output
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("192.168.1.5")
+    # One process, state and report per tab ($$: the tab's own shell).
+    assert "--fresh --state-file" in serve_command("stale-set", None, Path("r"))
+    assert "stale-set-$$.md" in serve_command("stale-set", None, Path("r"))
