@@ -32,6 +32,10 @@ class _LazyGroup(click.Group):
         "changes": "workbench.cli.info:changes",
         "reproduce": "workbench.cli.info:reproduce",
         "walkthrough": "workbench.cli.walkthrough:walkthrough",
+        "pack": "workbench.cli.packs:pack",
+        "challenge": "workbench.cli.packs:challenge",
+        "class": "workbench.cli.classroom:class_group",
+        "serve": "workbench.cli.classroom:serve",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -6,6 +6,11 @@ reason the guide shows. Any path that reaches the state passes; nothing passes w
 evidence of concurrency: a fix counts only against a failure rate of the broken code measured
 under the same settings, because clean runs of a workload where reads never meet an update
 prove nothing.
+
+Parameters travel in ``state`` (a challenge pack sets them per goal): ``broken`` names the
+code under suspicion (default: the story's ``naive-async``), ``workload`` restricts the
+batches judged to one scenario (default: any; the culprit hunt: the story's), and
+``confidence`` is what a verified fix must reach (``fix_tried`` 0.95, ``fix_verified`` 0.99).
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from workbench.session.confidence import clean_runs_needed
 from workbench.session.explanations import CORRECT
 from workbench.session.journal import Journal
 
-__all__ = ["BROKEN", "CHECKPOINTS", "Checkpoint", "Outcome", "Verdict", "judge"]
+__all__ = ["BROKEN", "CHECKPOINTS", "PARAMS", "Checkpoint", "Outcome", "Verdict", "judge"]
 
 BROKEN = "naive-async"
+PARAMS = ("broken", "workload", "confidence")
 
 
 class Verdict(StrEnum):
@@ -78,18 +84,29 @@ class _Batch:
         return float(self.data["widen_ms"]), tuple(self.data["changes"])
 
 
-def _batches(journal: Journal, strategy: str | None = None) -> list[_Batch]:
+def _broken(state: Mapping[str, Any]) -> str:
+    return str(state.get("broken", BROKEN))
+
+
+def _batches(
+    journal: Journal, strategy: str | None = None, state: Mapping[str, Any] | None = None
+) -> list[_Batch]:
+    workload = (state or {}).get("workload")
     return [
         _Batch(d)
         for d in journal.of("batch")
-        if d["completed"] > 0 and (strategy is None or d["strategy"] == strategy)
+        if d["completed"] > 0
+        and (strategy is None or d["strategy"] == strategy)
+        and (workload is None or d.get("workload", "story") == workload)
     ]
 
 
-def _broken_rate(journal: Journal, settings: tuple[float, tuple[str, ...]]) -> float | None:
+def _broken_rate(
+    journal: Journal, settings: tuple[float, tuple[str, ...]], state: Mapping[str, Any]
+) -> float | None:
     """The broken code's failure rate under ``settings``, pooled over its batches."""
     failures = completed = 0
-    for batch in _batches(journal, BROKEN):
+    for batch in _batches(journal, _broken(state), state):
         if batch.settings() == settings:
             failures += batch.failures
             completed += batch.completed
@@ -102,14 +119,14 @@ def _broken_rate(journal: Journal, settings: tuple[float, tuple[str, ...]]) -> f
 
 
 def batch_failed(journal: Journal, state: Mapping[str, Any]) -> Outcome:
-    batches = _batches(journal)
+    batches = _batches(journal, None, state)
     if not batches:
         return _unknown("no batch run yet")
     failing = [b for b in batches if b.failures]
     if failing:
         b = failing[0]
         return _pass(f"{b.failures} of {b.completed} runs of {b.data['strategy']} failed")
-    return _fail("every batch so far passed: run the code under suspicion (naive-async)")
+    return _fail(f"every batch so far passed: run the code under suspicion ({_broken(state)})")
 
 
 def run_replayed(journal: Journal, state: Mapping[str, Any]) -> Outcome:
@@ -141,8 +158,9 @@ def stale_by_hand(journal: Journal, state: Mapping[str, Any]) -> Outcome:
 def culprit_found(journal: Journal, state: Mapping[str, Any]) -> Outcome:
     measured = {
         frozenset(Change(c) for c in b.data["changes"]): b
-        for b in _batches(journal, BROKEN)
-        if b.data["widen_ms"] == 0 and b.data.get("workload", "story") == "story"
+        for b in _batches(journal, _broken(state))
+        if b.data["widen_ms"] == 0
+        and b.data.get("workload", "story") == state.get("workload", "story")
     }
     if len(measured) < 2:
         return _unknown("measure the broken code with different sets of recent changes")
@@ -162,7 +180,7 @@ def explanation_chosen(journal: Journal, state: Mapping[str, Any]) -> Outcome:
 
 
 def window_widened(journal: Journal, state: Mapping[str, Any]) -> Outcome:
-    broken = _batches(journal, BROKEN)
+    broken = _batches(journal, _broken(state), state)
     baselines = [b for b in broken if b.data["widen_ms"] == 0]
     widened = [b for b in broken if b.data["widen_ms"] > 0]
     if not baselines or not widened:
@@ -180,10 +198,13 @@ def window_widened(journal: Journal, state: Mapping[str, Any]) -> Outcome:
                  "or run more")
 
 
-def _clean_fix(journal: Journal, confidence: float, widened: bool) -> Outcome:
+def _clean_fix(
+    journal: Journal, confidence: float, widened: bool, state: Mapping[str, Any]
+) -> Outcome:
+    confidence = float(state.get("confidence", confidence))
     fixes = [
-        b for b in _batches(journal)
-        if b.data["strategy"] != BROKEN and (b.data["widen_ms"] > 0) == widened
+        b for b in _batches(journal, None, state)
+        if b.data["strategy"] != _broken(state) and (b.data["widen_ms"] > 0) == widened
     ]
     if not fixes:
         where = " with the window widened" if widened else " at production timing (no widening)"
@@ -194,14 +215,15 @@ def _clean_fix(journal: Journal, confidence: float, widened: bool) -> Outcome:
         if fix.failures:
             reasons.append(f"{name} still failed {fix.failures} times")
             continue
-        rate = _broken_rate(journal, fix.settings())
+        rate = _broken_rate(journal, fix.settings(), state)
         if rate is None:
             reasons.append(
                 f"{name} passed, but the broken code was never seen failing under the same "
                 "settings: no evidence that reads met updates"
             )
             continue
-        needed = clean_runs_needed(rate, confidence)
+        # Code that fails every run: one clean run already tells the fix apart.
+        needed = 1 if rate >= 1 else clean_runs_needed(rate, confidence)
         if fix.completed < needed:
             reasons.append(f"{name}: {fix.completed} clean runs, {needed} needed")
             continue
@@ -210,13 +232,13 @@ def _clean_fix(journal: Journal, confidence: float, widened: bool) -> Outcome:
 
 
 def fix_tried(journal: Journal, state: Mapping[str, Any]) -> Outcome:
-    return _clean_fix(journal, 0.95, widened=True)
+    return _clean_fix(journal, 0.95, widened=True, state=state)
 
 
 def fix_verified(journal: Journal, state: Mapping[str, Any]) -> Outcome:
     # Where the bug lives: at production timing, where failures are rare and so many more
     # clean runs are needed than with the window widened.
-    return _clean_fix(journal, 0.99, widened=False)
+    return _clean_fix(journal, 0.99, widened=False, state=state)
 
 
 CHECKPOINTS: dict[str, Checkpoint] = {

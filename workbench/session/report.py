@@ -6,6 +6,7 @@ between starts."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -142,14 +143,20 @@ def report_markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(path: Path, data: dict[str, Any], *, overwrite: bool = False) -> list[Path]:
-    """Write ``path`` (Markdown) and the same name with ``.json``; ``FileExistsError`` if
-    either exists and ``overwrite`` is not given."""
+def write_report(
+    path: Path,
+    data: dict[str, Any],
+    *,
+    overwrite: bool = False,
+    render: Callable[[dict[str, Any]], str] | None = None,
+) -> list[Path]:
+    """Write ``path`` (Markdown, by ``render``: default the walkthrough's) and the same name
+    with ``.json``; ``FileExistsError`` if either exists and ``overwrite`` is not given."""
     markdown = path if path.suffix == ".md" else path.with_suffix(".md")
     as_json = markdown.with_suffix(".json")
     existing = [p for p in (markdown, as_json) if p.exists()]
     if existing and not overwrite:
         raise FileExistsError(f"{existing[0]} exists")
     write_atomic(as_json, json.dumps(data, indent=2) + "\n")
-    write_atomic(markdown, report_markdown(data))
+    write_atomic(markdown, (render or report_markdown)(data))
     return [markdown, as_json]
