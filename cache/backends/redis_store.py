@@ -346,6 +346,17 @@ class RedisBackend:
                 value = await self._client.incr(name)
         return int(value)
 
+    async def release(self) -> list[str]:
+        """Release watched connections and hand over the names of the keys this run
+        touched, without unlinking them: for a run shared by several processes, whose
+        keys only go once every process is done with them."""
+        watches, self._watches = self._watches, {}
+        for pipe, _ in watches.values():
+            await self._release(pipe)
+        names = sorted(self._touched)
+        self._touched.clear()
+        return names
+
     async def close(self) -> None:
         """Release watched connections and unlink every key this run touched (all under its
         prefix). Raises ``BackendError`` if the server is gone; the connections are released
