@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from cache.batch import BatchResult, Progress, RunSpec, derive_seed, run_batch
-from cache.errors import RunFailed
+from cache.errors import BadInput, RunFailed
 from cache.logfmt import LogFormatter
 from cache.targets import SIMULATOR, Target
 from workbench.cli.options import (
@@ -120,6 +120,8 @@ def _batch(
         return run_batch(spec, runs, seed, target, progress=progress)
     except RunFailed as error:  # the target could not open: nothing was measured
         die(str(error), code=1)
+    except BadInput as error:  # found out on connecting: no such database, a remote node
+        die(str(error), code=2)
 
 
 def _print_batch(result: BatchResult) -> None:
