@@ -2,6 +2,7 @@
 
     python benchmarks/redis_ops.py                 # uses $REDIS_URL, else starts redis-server
     python benchmarks/redis_ops.py --ops 5000 --repeat 5 --url redis://127.0.0.1:6379/0
+    python benchmarks/redis_ops.py --only scaling --repeat 5   # hiredis, and 1 vs 2 workers
 
 For each built-in strategy it measures, through the same CacheService and RedisBackend a
 run uses (without the recorder's history, so the figures are the store's cost):
@@ -193,14 +194,46 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ops", type=int, default=1000, help="operations per measure")
     parser.add_argument("--readers", type=int, default=8, help="readers in the mixed measure")
     parser.add_argument("--repeat", type=int, default=3, help="attempts per figure (best kept)")
+    parser.add_argument(
+        "--only", choices=("strategies", "scaling"), help="one part (default: both)"
+    )
+    parser.add_argument("--runs", type=int, default=60, help="runs per workers repetition")
     args = parser.parse_args(argv)
     if args.ops < 4 or args.readers < 0 or args.repeat < 1:
         parser.error("--ops must be at least 4, --readers not negative, --repeat at least 1")
     with _server_url(args.url) as url:
-        figures = asyncio.run(run_all(url, args.ops, args.readers, args.repeat))
         display = check_redis_url(url).display
-        for line in _table(figures, display, args.ops, args.readers, args.repeat):
-            print(line)
+        if args.only != "scaling":
+            figures = asyncio.run(run_all(url, args.ops, args.readers, args.repeat))
+            for line in _table(figures, display, args.ops, args.readers, args.repeat):
+                print(line)
+        if args.only != "strategies":
+            _scaling(url, args.ops, args.runs, max(args.repeat, 3))
+
+
+def _scaling(url: str, ops: int, runs: int, repeat: int) -> None:
+    from redis_scaling import compare, parser_ops, worker_ops
+
+    print()
+    print(f"Reply parser: ops/s, naive-async update + read, {ops} ops a repetition")
+    print()
+    for line in compare(
+        "parser",
+        ("python", lambda: parser_ops(url, "python", ops)),
+        ("hiredis", lambda: parser_ops(url, "hiredis", ops)),
+        repeat,
+    ):
+        print(line)
+    print()
+    print(f"Worker processes: aggregate round trips/s, {runs} live-story runs a repetition")
+    print()
+    for line in compare(
+        "workers",
+        ("1 worker", lambda: worker_ops(url, 1, runs)),
+        ("2 workers", lambda: worker_ops(url, 2, runs)),
+        repeat,
+    ):
+        print(line)
 
 
 if __name__ == "__main__":

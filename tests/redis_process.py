@@ -49,7 +49,7 @@ class RedisProcess:
         return f"redis://127.0.0.1:{self.port}/0"
 
     @classmethod
-    def start(cls, binary: str, directory: Path) -> RedisProcess:
+    def start(cls, binary: str, directory: Path, extra: tuple[str, ...] = ()) -> RedisProcess:
         """Start a server and wait (bounded) until it accepts connections. A port taken
         between choosing and binding makes the server exit; then another port is tried."""
         failure = ""
@@ -66,6 +66,7 @@ class RedisProcess:
                     "--daemonize", "no",
                     "--dir", str(directory),
                     "--logfile", str(log),
+                    *extra,
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,

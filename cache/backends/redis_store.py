@@ -11,7 +11,8 @@ exercised against the real thing:
                 round trips, which is the race)
 ``rebuild``     a Lua script that derives the related entries from the primary
 ``exec``        a transactional pipeline: ``MULTI`` ... ``EXEC``
-``version``     ``WATCH`` then ``GET`` on a connection kept for this task
+``version``     ``WATCH`` and ``GET``, pipelined (one round trip), on a connection kept
+                for this task
 ``exec_if``     ``MULTI`` ... ``EXEC`` on that connection; Redis aborts it if the watched
                 key was modified since ``WATCH`` (then False)
 ``lock``        ``SET lock token NX PX ttl`` with a random token, polled with a short backoff
@@ -85,8 +86,8 @@ class RedisBackend:
     ) -> None:
         self.server = server
         self.prefix = prefix if prefix is not None else server.namespace()
-        self._client = server.client
-        self._scripts = server.scripts
+        # On a cluster, the node that owns this run's slot (every key is under the prefix).
+        self._client, self._scripts = server.client_for(self.prefix)
         self._gate = gate
         self._touched: set[str] = set()
         # WATCH state lives on a connection, so each (task, key) being watched keeps its
@@ -217,15 +218,25 @@ class RedisBackend:
         return seen
 
     async def _watch(self, key: str) -> tuple[Pipeline, int | None]:
-        """WATCH, then GET on the same connection: any change after the WATCH, including one
-        that lands between the two commands, makes the later EXEC fail."""
+        """WATCH and GET on one connection, pipelined: one round trip. Redis runs a
+        connection's commands in order, so the GET reads after the WATCH is in place, and
+        any change after the WATCH, including one between the two, fails the later EXEC."""
         name = self.key(key)
         pipe = self._client.pipeline(transaction=True)
+        connection = await self._client.connection_pool.get_connection()  # type: ignore[no-untyped-call]
+        pipe.connection = connection
         try:
-            await pipe.watch(name)
-            self.calls += 1  # WATCH and GET are two round trips
-            raw = await pipe.get(name)
+            await connection.send_packed_command(
+                connection.pack_commands([("WATCH", name), ("GET", name)])
+            )
+            pipe.watching = True  # from here, releasing the pipe sends UNWATCH
+            await connection.read_response()
+            raw = await connection.read_response()
         except BaseException:
+            # A reply may still be on its way: this connection must not serve anyone else.
+            with contextlib.suppress(*_FAILURES):
+                await connection.disconnect()
+            pipe.watching = False
             await self._release(pipe)
             raise
         return pipe, self._version(key, raw)
@@ -334,6 +345,17 @@ class RedisBackend:
             else:
                 value = await self._client.incr(name)
         return int(value)
+
+    async def release(self) -> list[str]:
+        """Release watched connections and hand over the names of the keys this run
+        touched, without unlinking them: for a run shared by several processes, whose
+        keys only go once every process is done with them."""
+        watches, self._watches = self._watches, {}
+        for pipe, _ in watches.values():
+            await self._release(pipe)
+        names = sorted(self._touched)
+        self._touched.clear()
+        return names
 
     async def close(self) -> None:
         """Release watched connections and unlink every key this run touched (all under its

@@ -19,8 +19,16 @@ __all__ = ["changes", "reproduce", "strategies"]
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def strategies(as_json: bool) -> None:
     """List the strategies, each with its race (scenario), what it does and guarantees."""
+    from cache.cluster_slots import same_slot
+
     listed = [
-        {"name": s.name, "race": s.race, "description": s.description, "guarantee": s.guarantee}
+        {
+            "name": s.name,
+            "race": s.race,
+            "description": s.description,
+            "guarantee": s.guarantee,
+            "cluster": same_slot(s.name),
+        }
         for s in ALL_STRATEGIES.values()
     ]
     if as_json:
@@ -30,6 +38,12 @@ def strategies(as_json: bool) -> None:
         click.echo(
             f"{s['name']}  [{s['race']}]\n  does:       {s['description']}\n"
             f"  guarantees: {s['guarantee']}"
+            + (
+                f"\n  on a Redis Cluster: needs its keys in one slot ({s['cluster']}); "
+                "the workbench hash-tags each run's keys so they are"
+                if s["cluster"]
+                else ""
+            )
         )
 
 

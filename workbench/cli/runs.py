@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from cache.batch import BatchResult, Progress, RunSpec, derive_seed, run_batch
-from cache.errors import RunFailed
+from cache.errors import BadInput, RunFailed
 from cache.logfmt import LogFormatter
 from cache.targets import SIMULATOR, Target
 from workbench.cli.options import (
@@ -19,7 +19,7 @@ from workbench.cli.options import (
     request_from,
     target_from,
 )
-from workbench.session.settings import JOBS, RUNS
+from workbench.session.settings import JOBS, RUNS, WORKERS
 
 __all__ = ["replay", "run"]
 
@@ -30,10 +30,23 @@ PROGRESS_FROM_SECONDS = 2.0  # show a progress bar for batches expected to take 
 @click.command()
 @option_for(RUNS, 100, "how many times to run the scenario", short="-n")
 @option_for(JOBS, None, "processes to share the runs among (default: all cores; same results)")
+@option_for(
+    WORKERS,
+    None,
+    "with --backend redis: processes that play each run at once on its keys, their "
+    "histories merged and judged as one (docs/redis.md)",
+)
 @RUN_SETTINGS
 @click.pass_context
 def run(
-    ctx: click.Context, /, runs: int, jobs: int | None, seed: int, as_json: bool, **options: Any
+    ctx: click.Context,
+    /,
+    runs: int,
+    jobs: int | None,
+    workers: int | None,
+    seed: int,
+    as_json: bool,
+    **options: Any,
 ) -> None:
     """Run the scenario N times and report the failing runs and the failure rate.
 
@@ -45,6 +58,8 @@ def run(
     target = target_from(ctx, options)
     if jobs is not None and target.kind != "sim":
         raise click.UsageError("--jobs is for the simulator; a server's runs share one client")
+    if workers is not None:
+        target = _workers_target(target, workers)
     spec = request_from(options).spec(target)
     if target.kind == "sim" and jobs != 1:
         target = parallel_target(runs, jobs)
@@ -77,6 +92,16 @@ def run(
         sys.exit(130)
 
 
+def _workers_target(target: Target, workers: int) -> Target:
+    from cache.redis_run import RedisServerTarget
+
+    if not isinstance(target, RedisServerTarget):
+        raise click.UsageError("--workers needs --backend redis")
+    from cache.redis_workers import RedisWorkersTarget
+
+    return RedisWorkersTarget(target.url, workers=workers)
+
+
 def parallel_target(runs: int, jobs: int | None) -> Target:
     """The simulator on ``jobs`` processes (all cores by default), unless the batch is too
     small to be worth starting them."""
@@ -95,6 +120,8 @@ def _batch(
         return run_batch(spec, runs, seed, target, progress=progress)
     except RunFailed as error:  # the target could not open: nothing was measured
         die(str(error), code=1)
+    except BadInput as error:  # found out on connecting: no such database, a remote node
+        die(str(error), code=2)
 
 
 def _print_batch(result: BatchResult) -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "SETTINGS",
     "SKEW_MS",
     "WIDEN_MS",
+    "WORKERS",
     "WORKLOADS",
     "WRITERS",
     "LiveSettings",
@@ -115,6 +116,9 @@ SEED = Setting(
 SPEED = Setting("speed", "speed x", 0.001, 1000, False, "virtual seconds per real second")
 RUNS = Setting("runs", "runs", 1, MAX_RUNS, True, "how many times to run the test")
 JOBS = Setting("jobs", "jobs", 1, 1024, True, "processes a batch's runs are shared among")
+WORKERS = Setting(
+    "workers", "workers", 1, 64, True, "processes that play each run against one server at once"
+)
 DURATION = Setting("duration", "duration s", 0.001, 3600, False, "virtual seconds of workload")
 # The schedule explorer's own settings.
 DEPTH = Setting("depth", "depth", 1, 10, True, "PCT's bug depth d (d-1 priority change points)")
@@ -141,6 +145,7 @@ SETTINGS: tuple[Setting, ...] = (
     *LIVE_SETTINGS,
     RUNS,
     JOBS,
+    WORKERS,
     DURATION,
     DEPTH,
     BOUND,
