@@ -30,10 +30,22 @@ PROGRESS_FROM_SECONDS = 2.0  # show a progress bar for batches expected to take 
 @click.command()
 @option_for(RUNS, 100, "how many times to run the scenario", short="-n")
 @option_for(JOBS, None, "processes to share the runs among (default: all cores; same results)")
+@click.option(
+    "--fail-on-stale",
+    is_flag=True,
+    help="Exit 1 if any run failed (a stale read, or a lost update): for CI.",
+)
 @RUN_SETTINGS
 @click.pass_context
 def run(
-    ctx: click.Context, /, runs: int, jobs: int | None, seed: int, as_json: bool, **options: Any
+    ctx: click.Context,
+    /,
+    runs: int,
+    jobs: int | None,
+    seed: int,
+    as_json: bool,
+    fail_on_stale: bool,
+    **options: Any,
 ) -> None:
     """Run the scenario N times and report the failing runs and the failure rate.
 
@@ -75,6 +87,8 @@ def run(
         die(f"run {result.stopped_at}: {result.stopped_by}", code=1)
     if result.interrupted:
         sys.exit(130)
+    if fail_on_stale and result.failures:
+        die(f"{result.failures} of {result.completed} runs failed (--fail-on-stale)", code=1)
 
 
 def parallel_target(runs: int, jobs: int | None) -> Target:
