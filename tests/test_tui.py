@@ -188,10 +188,12 @@ async def test_a_users_strategy_loads_from_module_and_class() -> None:
         field.focus()
         field.value = "tests.user_strategies:Nope"
         await pilot.press("enter")
+        await settle(app, pilot)  # loaded on a worker thread
         assert field.has_class("-invalid")
         assert "has no 'Nope'" in str(app.query_one("#controls-error", Static).render())
         field.value = "tests.user_strategies:WriteThrough"
         await pilot.press("enter")
+        await settle(app, pilot)
         assert app.query_one("#strategy", Select).value == "write-through"
         assert app.live.run.settings.strategy.name == "write-through"
 
@@ -205,6 +207,7 @@ async def test_a_strategy_that_raises_is_a_notification_and_the_app_goes_on() ->
         field.focus()
         field.value = "tests.user_strategies:Explodes"
         await pilot.press("enter")
+        await settle(app, pilot)
         app.live.run_for(0.2)
         await pilot.pause()
         assert app.live.run.state is LiveState.FAILED
