@@ -5,6 +5,8 @@ layout."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
@@ -77,6 +79,8 @@ async def test_a_module_that_sleeps_at_import_never_blocks_the_ui(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(Controls, "import_timeout", 3.0)
+    # Another test's import may have finished by now: this one must import afresh.
+    monkeypatch.delitem(sys.modules, "tests.hostile_import_sleep", raising=False)
     app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
