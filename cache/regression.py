@@ -7,6 +7,7 @@ passes, and keeps passing, or the fix regressed. It depends only on the ``cache`
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 from cache.scenarios.changes import Change, format_changes
@@ -29,17 +30,19 @@ class RegressionCase:
 
     @property
     def test_name(self) -> str:
-        return f"test_run_{self.run}_of_seed_{self.seed}_has_no_stale_read"
+        # An identifier for any seed: "-5" in a name would be a syntax error.
+        seed = f"minus_{-self.seed}" if self.seed < 0 else str(self.seed)
+        return f"test_run_{self.run}_of_seed_{seed}_has_no_stale_read"
 
 
 _TEMPLATE = '''"""Regression test exported by Race Workbench.
 
 Run {run} of base seed {seed} of the story scenario returned stale data with
-{broken!r}. This test replays that exact interleaving and asserts that no read is
-stale. It passes with the fix ({fix!r}) and fails with the broken strategy:
+{broken_shown}. This test replays that exact interleaving and asserts that no read is
+stale. It passes with the fix ({fix_shown}) and fails with the broken strategy:
 
     python -m pytest {path}                         # passes: the fix
-    RACE_STRATEGY={broken} python -m pytest {path}  # fails: the bug
+    RACE_STRATEGY={broken_arg} python -m pytest {path}  # fails: the bug
 """
 
 from __future__ import annotations
@@ -64,13 +67,22 @@ def {test_name}() -> None:
 '''
 
 
+def _in_docstring(text: str) -> str:
+    """``text`` as it may stand inside the module's docstring and read back as itself: no
+    backslash escape, no closing quotes, no character that is not printable."""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def regression_test_source(case: RegressionCase, path: str = "test_regression.py") -> str:
     """The text of a self-contained pytest module for ``case``, to be saved at ``path``."""
     return _TEMPLATE.format(
-        path=path,
+        path=_in_docstring(shlex.quote(path)),
         seed=case.seed,
         run=case.run,
-        broken=case.broken,
+        broken_shown=_in_docstring(repr(case.broken)),
+        broken_arg=_in_docstring(shlex.quote(case.broken)),
+        fix_shown=_in_docstring(repr(case.fix)),
         fix=case.fix,
         readers=case.readers,
         changes=format_changes(case.changes),

@@ -207,3 +207,75 @@ def test_interrupting_a_batch_keeps_what_was_measured() -> None:
     assert result.completed == 100 and result.runs == 1000
     assert result.rate.trials == 100
     assert isinstance(spec("lock"), RunSpec)
+
+
+def test_a_bug_of_ours_is_one_line_and_its_traceback_only_on_request(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cache.reproduce
+
+    def broken(seed: int) -> list[object]:
+        raise RuntimeError("redis://u:hunter2@127.0.0.1/0 is\nbroken")
+
+    monkeypatch.setattr(cache.reproduce, "reproduce", broken)
+    monkeypatch.delenv("WORKBENCH_DEBUG", raising=False)
+    code, _, err = _cli(capsys, "reproduce")
+    assert code == 1
+    assert err.startswith("workbench: error: internal error: RuntimeError: redis://u:***@")
+    assert err.count("\n") == 1 and "hunter2" not in err and "WORKBENCH_DEBUG=1" in err
+    monkeypatch.setenv("WORKBENCH_DEBUG", "1")
+    code, _, err = _cli(capsys, "reproduce")
+    assert code == 1 and "Traceback" in err
+    assert err.splitlines()[-1].startswith("workbench: error: internal error: RuntimeError")
+
+
+def test_an_explored_strategy_that_raises_is_one_line_and_exit_code_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = _cli(capsys, "explore", "-s", "tests.hostile_strategies:RaisesInUpdate")
+    assert code == 1
+    assert err.count("\n") == 1 and "Traceback" not in err and "hunter2" not in err
+    assert "strategy 'raises-in-update' raised in update" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["run", "--fail-on-stale"], 1),  # naive-async fails 4 of 100 runs at seed 1
+        (["run"], 0),
+        (["run", "--fail-on-stale", "--strategy", "lock"], 0),
+    ],
+)
+def test_fail_on_stale_fails_a_ci_build_on_stale_reads(
+    capsys: pytest.CaptureFixture[str], args: list[str], code: int
+) -> None:
+    exited, out, err = _cli(capsys, *args)
+    assert exited == code
+    assert "runs failed" in out
+    if code:
+        assert err == "workbench: error: 4 of 100 runs failed (--fail-on-stale)\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--seed", "redis://u:hunter2hunter2@127.0.0.1/0"],  # cut before its '@'
+        ["run", "--strategy", "redis://u:hunter2@127.0.0.1/0"],  # quoted from '//' on
+        ["run", "--changes", "REDIS://x:hunter2#@127.0.0.1/0"],  # '#' in the password
+        ["run", "redis://u:hunter2@127.0.0.1/0"],  # a stray argument
+    ],
+)
+def test_a_password_given_anywhere_on_the_line_is_masked(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, out, err = _cli(capsys, *args)
+    assert code == 2 and "hunter2" not in out + err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("option", ["--export-test", "--export-jsonl", "--export-trace"])
+def test_an_impossible_export_path_is_bad_input_before_the_search(
+    capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    for path in ("a\x00b.py", "x" * 300 + ".py"):
+        code, _, err = _cli(capsys, "explore", option, path)
+        assert code == 2 and err.count("\n") == 1 and "internal error" not in err

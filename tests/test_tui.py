@@ -188,10 +188,12 @@ async def test_a_users_strategy_loads_from_module_and_class() -> None:
         field.focus()
         field.value = "tests.user_strategies:Nope"
         await pilot.press("enter")
+        await settle(app, pilot)  # loaded on a worker thread
         assert field.has_class("-invalid")
         assert "has no 'Nope'" in str(app.query_one("#controls-error", Static).render())
         field.value = "tests.user_strategies:WriteThrough"
         await pilot.press("enter")
+        await settle(app, pilot)
         assert app.query_one("#strategy", Select).value == "write-through"
         assert app.live.run.settings.strategy.name == "write-through"
 
@@ -205,6 +207,7 @@ async def test_a_strategy_that_raises_is_a_notification_and_the_app_goes_on() ->
         field.focus()
         field.value = "tests.user_strategies:Explodes"
         await pilot.press("enter")
+        await settle(app, pilot)
         app.live.run_for(0.2)
         await pilot.pause()
         assert app.live.run.state is LiveState.FAILED
@@ -441,6 +444,10 @@ async def test_verify_runs_compares_and_exports_a_test_that_fails_on_the_bug(
         app.query_one("#verify-export-path", Input).value = str(target)
         await pilot.press("e")
         await settle(app, pilot)
+        assert not target.exists()  # outside the working directory: asked first
+        assert any("outside the working directory" in n for n in app.notes)
+        await pilot.press("e")
+        await settle(app, pilot)
         assert target.exists()
     fixed = await asyncio.to_thread(run_pytest, target, {})
     assert fixed.returncode == 0, fixed.stdout
@@ -458,6 +465,7 @@ async def test_a_failed_export_is_a_notification(tmp_path: Path) -> None:
         pane = app.query_one(VerifyPane)
         pane.query_one("#verify-export-path", Input).value = str(tmp_path / "missing" / "test_x.py")
         pane.export()
+        pane.export()  # confirmed: outside the working directory
         await settle(app, pilot)
         assert any("Could not export" in n for n in app.notes)
         pane.query_one("#verify-export-path", Input).value = "notatest.txt"
@@ -580,6 +588,7 @@ async def test_the_seed_in_the_sidebar_is_the_seed_of_evidence_replays_and_expor
         target = tmp_path / "test_seeded.py"
         app.query_one("#verify-export-path", Input).value = str(target)
         app.query_one(VerifyPane).export()
+        app.query_one(VerifyPane).export()  # confirmed: outside the working directory
         await settle(app, pilot)
         source = target.read_text()
         assert "SEED = 4242" in source and f"RUN = {evidence.failed_runs[0]}" in source

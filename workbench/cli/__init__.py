@@ -3,23 +3,41 @@ from the settings' specs (``workbench.session.settings``) and the work from the 
 and the engine. Headless subcommands never import Textual; with no subcommand it opens the
 TUI.
 
-Errors are one line on stderr: exit code 2 for bad input (saying what is allowed), 1 for a
-failure while running (a strategy that raised, an unreachable server), 130 for Ctrl+C.
+Errors are one line on stderr, passwords masked: exit code 2 for bad input (saying what is
+allowed), 1 for a failure while running (a strategy that raised, an unreachable server) or,
+with ``run --fail-on-stale``, for stale reads found, 130 for Ctrl+C. A bug of ours is one
+line too (``internal error: ...``, exit 1); ``WORKBENCH_DEBUG=1`` adds its traceback.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from workbench.cli.options import CHANGES, STRATEGY, TARGET, combine, die, option_for, target_from
+from cache.errors import BadInput, RunFailed, describe
+from workbench.cli.options import (
+    CHANGES,
+    EXIT_CODES,
+    STRATEGY,
+    TARGET,
+    combine,
+    die,
+    option_for,
+    remember_secrets,
+    target_from,
+)
 from workbench.cli.runs import replay, run
 from workbench.session.settings import LIVE_SETTINGS, LiveSettings
 
-__all__ = ["cli", "main", "run"]
+__all__ = ["DEBUG_ENV", "cli", "main", "run"]
+
+# Set (to anything but 0) to see the traceback of an internal error below its one line.
+DEBUG_ENV = "WORKBENCH_DEBUG"
 
 
 class _LazyGroup(click.Group):
@@ -85,17 +103,47 @@ for command in (run, replay):
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point: click, with every error reduced to one line."""
+    """Console entry point: click, with every error reduced to one line and every exit code
+    one of 0, 1, 2 or 130 (see the module's docstring)."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    remember_secrets([*args, os.environ.get("REDIS_URL")])
     try:
         status = cli.main(
-            args=list(argv) if argv is not None else None,
+            args=args,
             prog_name="workbench",
             standalone_mode=False,
         )
     except click.UsageError as error:
-        die(error.format_message().replace("\n", " "), code=2)
+        die(error.format_message(), code=2)
     except click.ClickException as error:
-        die(error.format_message(), code=error.exit_code)
+        die(error.format_message(), code=error.exit_code if error.exit_code in EXIT_CODES else 1)
     except (click.exceptions.Abort, KeyboardInterrupt):
         die("interrupted", code=130)
-    sys.exit(status if isinstance(status, int) else 0)
+    except BadInput as error:
+        die(describe(error), code=2)
+    except RunFailed as error:
+        die(describe(error), code=1)
+    except SystemExit as exited:
+        sys.exit(_exit_code(exited.code))
+    except BaseException as error:  # a bug of ours: still one line, unless asked for more
+        _internal_error(error)
+    sys.exit(_exit_code(status))
+
+
+def _exit_code(code: object) -> int:
+    """Only the documented codes leave the process: anything else (a stray ``sys.exit``
+    with a message or an odd number) is reported as a failure."""
+    if code is None:
+        return 0
+    if isinstance(code, int) and not isinstance(code, bool) and code in EXIT_CODES:
+        return code
+    if isinstance(code, str):
+        die(code, code=1)
+    return 1
+
+
+def _internal_error(error: BaseException) -> NoReturn:
+    if os.environ.get(DEBUG_ENV, "").strip() not in ("", "0"):
+        traceback.print_exception(error)
+    hint = "" if os.environ.get(DEBUG_ENV) else f" (set {DEBUG_ENV}=1 to see the traceback)"
+    die(f"internal error: {describe(error)}{hint}", code=1)

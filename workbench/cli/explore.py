@@ -29,7 +29,7 @@ from cache.explore import (
 )
 from cache.scenarios.changes import Change
 from cache.strategies.base import Strategy
-from workbench.cli.options import CHANGES, STRATEGY, combine, die, option_for
+from workbench.cli.options import CHANGES, STRATEGY, FilePath, combine, die, option_for
 from workbench.session.settings import (
     BOUND,
     DEPTH,
@@ -43,6 +43,17 @@ from workbench.session.settings import (
 __all__ = ["explore_command", "replay_from_token"]
 
 FOUND = 1
+
+
+def _fix_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The fix's name as given, checked now: not only once a failure is found to export."""
+    from cache.strategies.registry import StrategyNotFound, load_strategy
+
+    try:
+        load_strategy(value)
+    except StrategyNotFound as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+    return value
 
 
 @click.command("explore")
@@ -72,25 +83,26 @@ FOUND = 1
     click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
     click.option(
         "--export-jsonl",
-        type=click.Path(dir_okay=False),
+        type=FilePath(),
         default=None,
         help="Write the minimal failing history as JSON Lines.",
     ),
     click.option(
         "--export-trace",
-        type=click.Path(dir_okay=False),
+        type=FilePath(),
         default=None,
         help="Write the minimal failing run as Perfetto / Chrome trace JSON.",
     ),
     click.option(
         "--export-test",
-        type=click.Path(dir_okay=False),
+        type=FilePath(),
         default=None,
         help="Write a pytest regression test replaying the failure.",
     ),
     click.option(
         "--fix",
         default="transaction",
+        callback=_fix_name,
         show_default=True,
         help="With --export-test: the strategy the test expects to pass.",
     ),

@@ -3,12 +3,16 @@ few conversions every command shares: the checked target, the run request, one e
 
 from __future__ import annotations
 
+import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from cache.errors import one_line
 from cache.redis_url import BadRedisUrl, RemoteRedisRefused, check_redis_url
 from cache.scenarios.changes import ALL_CHANGES, format_changes, parse_changes
 from cache.strategies.registry import BUILTIN, StrategyNotFound, load_strategy
@@ -75,6 +79,27 @@ def _parsed(parse: Callable[[str], Any]) -> Callable[[click.Context, click.Param
             raise click.BadParameter(str(error), ctx, param) from None
 
     return convert
+
+
+LONGEST_NAME = 255  # bytes in one file or directory name on every common file system
+
+
+class FilePath(click.Path):
+    """A file option's path, refused up front if no file system could hold it (rather than
+    with an ``OSError`` after the work is done, or a ``ValueError`` from ``os.stat``)."""
+
+    def __init__(self, *, path_type: type[Any] | None = None) -> None:
+        super().__init__(dir_okay=False, path_type=path_type)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = os.fsdecode(value) if isinstance(value, bytes) else str(value)
+        if "\x00" in text:
+            self.fail("a path cannot contain a NUL character", param, ctx)
+        if not text.strip():
+            self.fail("give a file name", param, ctx)
+        if any(len(os.fsencode(part)) > LONGEST_NAME for part in Path(text).parts):
+            self.fail(f"a name in {text[:40]!r}... is longer than {LONGEST_NAME} bytes", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def combine(*decorators: Decorator) -> Decorator:
@@ -189,7 +214,44 @@ def request_from(options: dict[str, Any]) -> RunRequest:
         raise click.UsageError(str(error)) from None
 
 
+# Every code the command line exits with: ok; a run failed (or stale reads with
+# --fail-on-stale, or a stale read found by explore); bad input; interrupted.
+EXIT_CODES = frozenset({0, 1, 2, 130})
+# A message is one line however long what it quotes; this leaves room for every list of ours.
+MESSAGE_LIMIT = 1000
+
+
+# The passwords this process was given (on its command line, in $REDIS_URL): masked
+# wherever they appear in an error, even where a message quotes only part of a URL
+# (``module 'redis' has no '//u:pw@host'``) or a password the pattern cannot see (``p#w``).
+_GIVEN_SECRETS: set[str] = set()
+_PASSWORD_QUERY = re.compile(r"(?i)password=([^&\s]*)")
+SHORTEST_SECRET = 3  # masking a one- or two-letter string everywhere would garble messages
+
+
+def remember_secrets(texts: Iterable[str | None]) -> None:
+    """Note the passwords of every URL in ``texts`` (its userinfo, ``password=`` options)."""
+    for text in texts:
+        if not text:
+            continue
+        _, sep, rest = text.partition("://")
+        found = _PASSWORD_QUERY.findall(text)
+        if sep and "@" in rest:
+            userinfo = rest.rpartition("@")[0]
+            user, colon, password = userinfo.partition(":")
+            found.append(password if colon else user)
+        _GIVEN_SECRETS.update(s for s in found if len(s) >= SHORTEST_SECRET)
+
+
+def mask_given(text: str) -> str:
+    """``text`` with every password this process was given masked."""
+    for secret in sorted(_GIVEN_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
 def die(message: str, code: int) -> NoReturn:
-    """One line on stderr, then exit: 2 bad input, 1 a run failed, 130 interrupted."""
-    click.echo(f"workbench: error: {message}", err=True)
+    """One line on stderr, passwords masked, then exit: 2 bad input, 1 a run failed, 130
+    interrupted."""
+    click.echo(f"workbench: error: {mask_given(one_line(message, MESSAGE_LIMIT))}", err=True)
     sys.exit(code)

@@ -36,6 +36,11 @@ PROGRESS_FROM_SECONDS = 2.0  # show a progress bar for batches expected to take 
     "with --backend redis: processes that play each run at once on its keys, their "
     "histories merged and judged as one (docs/redis.md)",
 )
+@click.option(
+    "--fail-on-stale",
+    is_flag=True,
+    help="Exit 1 if any run failed (a stale read, or a lost update): for CI.",
+)
 @RUN_SETTINGS
 @click.pass_context
 def run(
@@ -46,6 +51,7 @@ def run(
     workers: int | None,
     seed: int,
     as_json: bool,
+    fail_on_stale: bool,
     **options: Any,
 ) -> None:
     """Run the scenario N times and report the failing runs and the failure rate.
@@ -90,6 +96,8 @@ def run(
         die(f"run {result.stopped_at}: {result.stopped_by}", code=1)
     if result.interrupted:
         sys.exit(130)
+    if fail_on_stale and result.failures:
+        die(f"{result.failures} of {result.completed} runs failed (--fail-on-stale)", code=1)
 
 
 def _workers_target(target: Target, workers: int) -> Target:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from workbench.cli.options import FilePath
+
 __all__ = ["walkthrough"]
 
 
@@ -13,14 +15,14 @@ __all__ = ["walkthrough"]
 @click.option("--fresh", is_flag=True, help="Start over, forgetting saved progress.")
 @click.option(
     "--state-file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(path_type=Path),
     default=None,
     help="Where progress is saved (default: the platform's user state directory).",
 )
 @click.option(
     "--report",
     "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(path_type=Path),
     default=Path("walkthrough-report.md"),
     show_default=True,
     help="Where R writes the session report (Markdown, and JSON beside it).",

@@ -14,6 +14,7 @@ from typing import Any
 from cache.batch import MAX_RUNS
 from cache.keys import KeySpace
 from cache.knobs import Knobs
+from cache.redis_url import mask_secrets
 from cache.scenarios.changes import ALL_CHANGES, Change
 from cache.scenarios.registry import RACES
 from cache.scenarios.sustained import SustainedWorkload
@@ -78,7 +79,9 @@ class Setting:
             value: float | int = int(text.replace("_", "")) if self.integer else float(text)
         except ValueError:
             kind = "a whole number" if self.integer else "a number"
-            shown = text if len(text) <= 24 else text[:21] + "..."
+            # Masked before it is cut: a cut URL no longer looks like one to the masker.
+            shown = mask_secrets(text)
+            shown = shown if len(shown) <= 24 else shown[:21] + "..."
             raise ValueError(
                 f"{self.label}: {shown!r} is not {kind} ({self.describe_range()})"
             ) from None

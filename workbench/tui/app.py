@@ -31,10 +31,11 @@ from workbench.tui.panes.evidence import EvidencePane
 from workbench.tui.panes.guide import GuidePane
 from workbench.tui.panes.hypothesis import HypothesisPane
 from workbench.tui.panes.isolate import IsolatePane
-from workbench.tui.panes.live import LivePane
+from workbench.tui.panes.live import REPLAY_IDLE_ACTIONS, LivePane
 from workbench.tui.panes.verify import VerifyPane
 from workbench.tui.widgets.controls import Controls
 from workbench.tui.widgets.event_log import EventLog
+from workbench.tui.widgets.too_small import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, TooSmall
 
 __all__ = ["WorkbenchApp"]
 
@@ -56,6 +57,9 @@ class WorkbenchApp(Guided):
     # Absolute, so a subclass defined elsewhere (tests) finds it too.
     CSS_PATH = Path(__file__).with_name("workbench.tcss")
     BINDINGS: ClassVar[list[BindingType]] = app_bindings()  # type: ignore[assignment]
+    # Screen classes for the too-small notice and the compact layout (widgets/too_small.py).
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
 
     def __init__(
         self,
@@ -102,6 +106,7 @@ class WorkbenchApp(Guided):
         # The palette is one click on the header's icon (or ctrl+p) away; its footer entry
         # would push the live tab's keys off an 80-column screen.
         yield Footer(compact=True, show_command_palette=False)
+        yield TooSmall()
 
     def _compose_tabs(self) -> ComposeResult:
         with TabbedContent(initial="live", id="tabs"):
@@ -188,10 +193,18 @@ class WorkbenchApp(Guided):
         tab = _ACTION_TABS.get(action)
         if tab is None:
             return True
+        if action in REPLAY_IDLE_ACTIONS and self._replay_shown():
+            return None  # dimmed in the footer; the replay's status line says why
         try:
             return self.active_tab == tab
         except (NoMatches, ScreenStackError):  # starting up: the tabs are not there yet
             return tab == "live"
+
+    def _replay_shown(self) -> bool:
+        try:
+            return self.live.replay is not None
+        except (NoMatches, ScreenStackError):
+            return False
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:

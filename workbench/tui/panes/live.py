@@ -37,6 +37,10 @@ FPS = 60
 RECENT_LINES = 2_000  # live log lines kept to show again after a replay
 REPLAY_LINES = 100_000
 LEGEND = "━ update ▒ race window ─ read ✗ stale ! repaired · background"
+# The keys that act on the live run, which a replay (a finished run) has none of: dimmed in
+# the footer while one is shown, and the status line says where they apply.
+REPLAY_IDLE_ACTIONS = frozenset({"stop", "reset", "speed"})
+REPLAY_HINT = "space: back to live, where x r ] [ apply"
 SPEEDS = tuple(round(m * 10.0**e, 3) for e in range(-3, 3) for m in (1, 2, 5))
 
 
@@ -171,6 +175,7 @@ class LivePane(Horizontal):
             self.timeline.show_bar(model.stale_bars[0])
         self.query_one(StaleCounter).show(snapshot(replay.sim))
         self._announce()
+        self.app.refresh_bindings()  # the live run's keys dim while a replay is shown
 
     def back_to_live(self) -> None:
         if self.replay is None:
@@ -179,6 +184,7 @@ class LivePane(Horizontal):
         self._attach_view()
         self.query_one(StaleCounter).show(self.run.stats())
         self._announce()
+        self.app.refresh_bindings()
 
     def on_unmount(self) -> None:
         # Close the run's coroutines, even those that never started, so nothing is left
@@ -247,7 +253,7 @@ class LivePane(Horizontal):
     def _announce(self) -> None:
         live = self.run
         if self.replay is not None:
-            status = f"REPLAY  {self.replay.title}   (space: back to live)"
+            status = f"REPLAY  {self.replay.title}   ({REPLAY_HINT})"
         else:
             status = (
                 f"{live.settings.strategy.name}  {live.state.value}  speed {live.speed:g}x  "

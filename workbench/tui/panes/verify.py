@@ -16,7 +16,12 @@ from cache.scenarios.changes import parse_changes
 from cache.simulation import Knobs
 from cache.strategies.registry import BUILTIN, load_strategy
 from workbench.session.confidence import CleanRuns
-from workbench.session.export import BROKEN, export_regression_test
+from workbench.session.export import (
+    BROKEN,
+    check_export_name,
+    export_concerns,
+    export_regression_test,
+)
 from workbench.session.settings import RUNS
 from workbench.session.stages import Stage
 from workbench.tui.panes.base import StagePane
@@ -35,6 +40,9 @@ class VerifyPane(StagePane):
     DEFAULT_CSS = """
     VerifyPane #verify-export-path { width: 1fr; }
     """
+
+    # The export last refused for want of confirmation: the same again confirms it.
+    _export_asked: tuple[Path, list[str]] | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="row"):
@@ -165,22 +173,38 @@ class VerifyPane(StagePane):
         )
 
     def export(self) -> None:
-        """Write the regression test (the `e` key)."""
+        """Write the regression test (the `e` key). A path outside the working directory, or
+        a file that exists, is written only when the same export is asked for again."""
         raw = self.query_one("#verify-export-path", Input).value.strip()
-        if not raw.endswith(".py") or not Path(raw).name.startswith("test_"):
-            self.notify(
-                "The file name must look like test_something.py so pytest finds it.",
-                severity="error",
-                title="Export",
-            )
+        path = Path(raw)
+        try:
+            check_export_name(path)
+            concerns = export_concerns(path)
+        except (OSError, ValueError) as error:
+            self.notify(f"{error}.", severity="error", title="Export")
             return
+        confirmed = bool(concerns) and self._export_asked == (path, concerns)
+        if concerns and not confirmed:
+            self._export_asked = (path, concerns)
+            message = f"{'; '.join(concerns)}. Press e again to write it anyway."
+            self.query_one("#verify-export-result", Static).update(message)
+            self.notify(message, severity="warning", title="Export: confirm")
+            return
+        self._export_asked = None
         self.begin()
-        self._export(Path(raw), self._fix())
+        self._export(path, self._fix(), overwrite=confirmed)
 
     @work(exclusive=True, group="verify-export", exit_on_error=False, description="Export")
-    async def _export(self, path: Path, fix: str) -> None:
+    async def _export(self, path: Path, fix: str, *, overwrite: bool) -> None:
         try:
-            path, run = await export_regression_test(path, self.session, fix)
+            path, run = await export_regression_test(path, self.session, fix, overwrite=overwrite)
+        except FileExistsError:
+            self.notify(
+                f"{path} appeared meanwhile; press e again to replace it.",
+                severity="warning",
+                title="Export: confirm",
+            )
+            return
         except (OSError, ValueError) as error:
             self.notify(f"Could not export: {error}", severity="error", title="Export failed")
             return

@@ -7,17 +7,21 @@ up as messages; the live pane decides what they mean for the run.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, Static
 
+from cache.errors import describe
 from cache.redis_run import RedisServerTarget
 from cache.redis_url import BadRedisUrl, RemoteRedisRefused, check_redis_url
 from cache.strategies.base import Strategy
-from cache.strategies.registry import BUILTIN, StrategyNotFound, load_strategy
+from cache.strategies.registry import BUILTIN, IMPORT_TIMEOUT_S, load_strategy_async
 from cache.targets import SIMULATOR, Target
 from workbench.session.settings import DEFAULT_REDIS_URL, LIVE_SETTINGS, LiveSettings, Setting
 
@@ -51,12 +55,21 @@ class Controls(Vertical):
     Controls .knob { height: 1; }
     Controls .knob Label { width: 10; color: $text-muted; }
     Controls Input { border: none; height: 1; padding: 0 1; width: 1fr; background: $boost; }
-    Controls Input:focus { background: $accent 30%; }
-    Controls Input.-invalid { background: $error 30%; }
+    /* One row: a border (Input's own, when focused or invalid) would take the row and hide
+       the text being typed. Colour says focused or invalid instead. */
+    Controls Input:focus { border: none; background: $accent 30%; }
+    Controls Input.-invalid { border: none; background: $error 30%; }
+    Controls Input.-invalid:focus { border: none; background: $error 50%; }
     Controls Select { margin: 0 0 1 0; }
     Controls #controls-error { color: $error; height: auto; }
     Controls .section { color: $text-muted; margin: 1 0 0 0; }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave_field", "Leave field", tooltip="Back to the timeline's keys"),
+    ]
+    # How long a user's module may take to import before the field gives up on it.
+    import_timeout: ClassVar[float] = IMPORT_TIMEOUT_S
 
     class SettingChanged(Message):
         """A knob was given a valid new value."""
@@ -162,13 +175,35 @@ class Controls(Vertical):
         self._error("")
         self.post_message(self.SettingChanged(name, value))
 
+    def action_leave_field(self) -> None:
+        """Escape: out of the field, so keys are the app's again (the timeline has focus)."""
+        timelines = self.screen.query("Timeline")
+        if timelines:
+            timelines.first().focus()
+        else:
+            self.screen.set_focus(None)
+
     def _load(self, path: str) -> None:
+        """Import a user's ``module:Class`` on a worker thread: a module that is slow (or
+        sleeps, or exits) at import leaves the app running and says so."""
+        if not path.strip():
+            return
+        self._error(f"loading {path.strip()}…")
+        self.run_worker(
+            self._load_in_background(path),
+            name="load strategy",
+            group="load-strategy",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _load_in_background(self, path: str) -> None:
         field = self.query_one("#load-strategy", Input)
         try:
-            strategy = load_strategy(path)
-        except StrategyNotFound as error:
+            strategy = await load_strategy_async(path, within=self.import_timeout)
+        except Exception as error:  # StrategyNotFound, or anything else: a message
             field.add_class("-invalid")
-            self._error(str(error))
+            self._error(describe(error))
             return
         field.remove_class("-invalid")
         field.value = ""
@@ -196,6 +231,7 @@ class Controls(Vertical):
         except (BadRedisUrl, RemoteRedisRefused) as error:
             field.add_class("-invalid")
             self._error(str(error))
+            self.show_target(self._target)  # the selector says where batches really run
             return
         field.remove_class("-invalid")
         self._error("")
