@@ -49,7 +49,8 @@ class ExplorePane(VerticalScroll):
     ExplorePane { padding: 0 1; }
     ExplorePane .row { height: 1; margin: 0 0 0 0; }
     ExplorePane .row Label { padding: 0 1 0 0; color: $text-muted; }
-    ExplorePane .row Select { width: 18; margin: 0 2 0 0; }
+    ExplorePane .row Select { width: 16; margin: 0 2 0 0; }
+    ExplorePane .row #explore-policy, ExplorePane .row #explore-changes { width: 14; }
     ExplorePane .row Input { width: 9; margin: 0 2 0 0; }
     ExplorePane .row Input.-invalid { background: $error 30%; }
     ExplorePane .row Button { margin: 0 1 0 0; }

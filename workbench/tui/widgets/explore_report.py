@@ -42,8 +42,10 @@ def verdict_text(report: ExploreReport, *, timing: bool = True) -> Text:
             whole = "all of them: clean within the bound"
         text.append(f"exhaustive, at most {facts['preemption_bound']} preemptions: "
                     f"{facts['covered']:,} schedules covered ({whole})")
-    else:
-        text.append(f"{report.policy}: seeded runs of base seed {report.seed}")
+    elif report.policy == "random":
+        text.append(f"random: seeded runs of base seed {report.seed}")
+    else:  # stopped from outside before the search could sum up what it covered
+        text.append(f"{report.policy}: stopped before its figures were complete")
     if report.cancelled:
         text.append("\nCancelled: what was explored before is kept.", "yellow")
     minimal = report.minimal
