@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -23,6 +22,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from cache.errors import RunFailed
 from cache.explore import POLICIES, ExploreReport, SpecError, TokenError, replay_token
+from cache.simulation import Simulation
 from cache.strategies.registry import BUILTIN
 from workbench.session.explore import Exploration, Found, explore_entry
 from workbench.session.settings import BOUND, DEPTH, MAX_SCHEDULES, Setting
@@ -274,7 +274,7 @@ class ExplorePane(VerticalScroll):
 
     # -- opening runs in the timeline ----------------------------------------------------------
 
-    def _open(self, sim: Any, what: str) -> None:
+    def _open(self, sim: Simulation, what: str) -> None:
         request = self.request
         title = f"explored: {what}"
         if request is not None:
