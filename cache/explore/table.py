@@ -3,10 +3,12 @@ and the write it missed marked (the shape Lincheck prints)."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from cache.events import Event, Op, Phase
 from cache.oracle import StaleRead
 
-__all__ = ["schedule_table"]
+__all__ = ["Row", "schedule_rows", "schedule_table"]
 
 # Store calls nobody needs to see to follow the race.
 _QUIET = {Op.TOUCH, Op.REFRESH, Op.PREWARM}
@@ -25,32 +27,47 @@ def _cell(event: Event) -> str:
     return f"... {op}{version} ok" + (f" [{event.note}]" if event.note else "")
 
 
-def schedule_table(events: list[Event], stale: list[StaleRead]) -> str:
-    """The table as text. Only application calls and the writes the oracle judges by are
-    shown, with the step that acknowledged each missed write marked."""
+class Row(NamedTuple):
+    """One shown event: when (seconds), which task, what it did, and ``mark``: ``"stale"``
+    for a read the oracle judged stale, ``"missed"`` for the write such a read missed."""
+
+    time: float
+    task: str
+    text: str
+    mark: str
+
+
+def schedule_rows(events: list[Event], stale: list[StaleRead]) -> list[Row]:
+    """The rows of the table, for a front end that draws its own (the app's DataTable)."""
     stale_ends = {s.read.end_seq: s for s in stale}
     missed = {s.missed.end_seq: s for s in stale}
-    rows: list[tuple[str, str, str]] = []
-    tasks: list[str] = []
+    rows: list[Row] = []
     for event in events:
         if event.op in _QUIET:
             continue
-        text = _cell(event)
+        text, mark = _cell(event), ""
         if event.seq in stale_ends:
-            verdict = stale_ends[event.seq]
-            text += f"  <-- STALE ({verdict.kind.value})"
+            text += f"  <-- STALE ({stale_ends[event.seq].kind.value})"
+            mark = "stale"
         if event.seq in missed:
             text += f"  <-- MISSED by {missed[event.seq].read.task}"
-        if event.task not in tasks:
-            tasks.append(event.task)
-        rows.append((f"{event.time * 1000:9.3f}ms", event.task, text))
+            mark = mark or "missed"
+        rows.append(Row(event.time, event.task, text, mark))
+    return rows
+
+
+def schedule_table(events: list[Event], stale: list[StaleRead]) -> str:
+    """The table as text. Only application calls and the writes the oracle judges by are
+    shown, with the step that acknowledged each missed write marked."""
+    rows = schedule_rows(events, stale)
+    tasks = list(dict.fromkeys(row.task for row in rows))
     widths = {task: len(task) for task in tasks}
-    for _, task, text in rows:
-        widths[task] = max(widths[task], len(text))
+    for row in rows:
+        widths[row.task] = max(widths[row.task], len(row.text))
     header = " " * 11 + " | ".join(task.ljust(widths[task]) for task in tasks)
     rule = "-" * len(header)
     lines = [header, rule]
-    for when, task, text in rows:
-        cells = [(text if t == task else "").ljust(widths[t]) for t in tasks]
-        lines.append(f"{when}  " + " | ".join(cells).rstrip())
+    for row in rows:
+        cells = [(row.text if t == row.task else "").ljust(widths[t]) for t in tasks]
+        lines.append(f"{row.time * 1000:9.3f}ms  " + " | ".join(cells).rstrip())
     return "\n".join(lines)

@@ -6,7 +6,8 @@ it (``checkpoints.py``) and the session report is built from it. Entries are JSO
 so that a saved walkthrough, a report and a later challenge pack all read the same record.
 
 Kinds (a stable vocabulary): ``batch``, ``replay``, ``stale_selected``, ``by_hand``,
-``explanation``, ``hint``, ``revealed``, ``read_step``, ``diagnosis`` (a challenge's answer).
+``explanation``, ``hint``, ``revealed``, ``read_step``, ``diagnosis`` (a challenge's answer),
+``explore`` (a schedule search, with its policy, verdict and replay token).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ KINDS = (
     "revealed",
     "read_step",
     "diagnosis",
+    "explore",
 )
 
 

@@ -28,6 +28,7 @@ from workbench.tui.bindings import ACTIONS, app_bindings
 from workbench.tui.guided import REPORT_PATH, Guided
 from workbench.tui.messages import OpenReplay, StageProgress
 from workbench.tui.panes.evidence import EvidencePane
+from workbench.tui.panes.explore import ExplorePane
 from workbench.tui.panes.guide import GuidePane
 from workbench.tui.panes.hypothesis import HypothesisPane
 from workbench.tui.panes.isolate import IsolatePane
@@ -126,6 +127,8 @@ class WorkbenchApp(Guided):
                 yield HypothesisPane(session, id="hypothesis-pane")
             with TabPane(self._tab_label(Stage.VERIFY), id="verify"):
                 yield VerifyPane(session, id="verify-pane")
+            with TabPane("5 Explore", id="explore"):
+                yield ExplorePane(session, id="explore-pane")
 
     def on_mount(self) -> None:
         # Everything built so far lives as long as the app: keep it out of the garbage
@@ -305,6 +308,10 @@ class WorkbenchApp(Guided):
 
     def action_verify_export(self) -> None:
         self.query_one(VerifyPane).export()
+
+    def action_explore(self, what: str) -> None:
+        """The Explore tab's keys: run, cancel, copy, open, original, token."""
+        self.query_one(ExplorePane).act(what)
 
     # -- messages from the panes ----------------------------------------------------------------
 

@@ -186,6 +186,54 @@ ACTIONS: tuple[Action, ...] = (
         "verify",
     ),
     Action(
+        "g",
+        "explore('run')",
+        "Explore",
+        "Explore: search schedules for a stale read",
+        "Random, PCT or bounded exhaustive search with the session's seed; shrinks what it finds.",
+        "explore",
+    ),
+    Action(
+        "x",
+        "explore('cancel')",
+        "Cancel",
+        "Explore: cancel the search",
+        "Stops between schedules and keeps what was found so far.",
+        "explore",
+    ),
+    Action(
+        "y",
+        "explore('copy')",
+        "Copy token",
+        "Explore: copy the replay token",
+        "The shrunk failing schedule's token, to the clipboard.",
+        "explore",
+    ),
+    Action(
+        "o",
+        "explore('open')",
+        "Open",
+        "Explore: open the shrunk schedule in the timeline",
+        "A replay of the minimal failing schedule, its stale read selected.",
+        "explore",
+    ),
+    Action(
+        "O",
+        "explore('original')",
+        "Original",
+        "Explore: open the original failing schedule",
+        "The schedule as the search found it, before shrinking.",
+        "explore",
+    ),
+    Action(
+        "t",
+        "explore('token')",
+        "Paste token",
+        "Explore: replay a pasted token",
+        "Opens a token exactly, or says where the code has changed since it was made.",
+        "explore",
+    ),
+    Action(
         "w",
         "toggle_guide",
         "Guide",
@@ -273,6 +321,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("2", "isolate"),
     ("3", "hypothesis"),
     ("4", "verify"),
+    ("5", "explore"),
 )
 
 

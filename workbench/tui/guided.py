@@ -188,7 +188,7 @@ class Guided(App[None]):
         else:
             tab = self.active_tab
             keys = [(a.key, a.title) for a in ACTIONS if a.tab in (None, tab)]
-            keys += [("0-4", "the live tab and the four stages"), ("q", "quit")]
+            keys += [("0-5", "the live tab, the four stages and the explorer"), ("q", "quit")]
             where = f"the {tab} tab"
         self.push_screen(HelpScreen(help_markdown(where, keys)))
 

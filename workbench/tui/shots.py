@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.panes.evidence import EvidencePane
+from workbench.tui.panes.explore import ExplorePane
 from workbench.tui.panes.hypothesis import HypothesisPane
 from workbench.tui.panes.isolate import IsolatePane
 from workbench.tui.panes.live import LivePane
@@ -96,6 +97,14 @@ async def by_hand_view(app: WorkbenchApp, pilot: Pilot[None]) -> None:
     await _settle(app, pilot)
 
 
+async def explore_view(app: WorkbenchApp, pilot: Pilot[None]) -> None:
+    app.action_show_tab("explore")
+    pane = app.query_one(ExplorePane)
+    pane.show_timing = False  # schedules per second depend on the machine
+    pane.run_search()
+    await _settle(app, pilot)
+
+
 VIEWS: dict[str, Step] = {
     "live": live_view,
     "replay": replay_view,
@@ -105,6 +114,7 @@ VIEWS: dict[str, Step] = {
     "verify": verify_view,
     "guide": guide_view,
     "by-hand": by_hand_view,
+    "explore": explore_view,
 }
 
 
