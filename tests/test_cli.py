@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cache.batch import BatchResult, RunSpec, run_batch
+from cache.strategies.registry import BUILTIN
 from workbench.cli import main
 
 from .conftest import spec
@@ -279,3 +280,40 @@ def test_an_impossible_export_path_is_bad_input_before_the_search(
     for path in ("a\x00b.py", "x" * 300 + ".py"):
         code, _, err = _cli(capsys, "explore", option, path)
         assert code == 2 and err.count("\n") == 1 and "internal error" not in err
+
+
+def test_a_strategy_module_that_hangs_at_import_is_reported_not_waited_for(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.cli import options
+
+    monkeypatch.setattr(options, "IMPORT_TIMEOUT_S", 0.3)
+    code, out, err = _cli(
+        capsys, "run", "-s", "tests.hostile_import_sleep:Anything", "--runs", "1"
+    )
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "took longer than 0.3s" in err
+
+
+@pytest.mark.parametrize("strategy", list(BUILTIN))
+def test_replay_of_the_sustained_workload_prints_events_fixture_and_verdicts(
+    capsys: pytest.CaptureFixture[str], strategy: str
+) -> None:
+    # The exact flags an outside checker uses (issue 8).
+    code, out, _ = _cli(
+        capsys,
+        "replay", "--workload", "sustained", "--writers", "2", "--readers", "4",
+        "--keys", "1", "--duration", "0.05", "--strategy", strategy, "--seed", "7",
+        "--run", "1", "--json",
+    )  # fmt: skip
+    assert code == 0
+    report = json.loads(out)
+    assert report["workload"] == "sustained" and report["strategy"] == strategy
+    assert report["fixture"]["user:123"] == 0
+    assert report["events"] and all("phase" in e and "span" in e for e in report["events"])
+    verdicts = report["read_verdicts"]
+    assert len(verdicts) == report["reads"] > 0
+    stale = {v["read_span"] for v in verdicts if v["verdict"] == "stale"}
+    assert stale == {s["read_span"] for s in report["stale_reads"]}
+    for item in report["stale_reads"]:
+        assert {"read_span", "missed_span", "missed_version", "explanation"} <= set(item)

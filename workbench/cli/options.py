@@ -15,7 +15,12 @@ import click
 from cache.errors import one_line
 from cache.redis_url import BadRedisUrl, RemoteRedisRefused, check_redis_url
 from cache.scenarios.changes import ALL_CHANGES, format_changes, parse_changes
-from cache.strategies.registry import BUILTIN, StrategyNotFound, load_strategy
+from cache.strategies.registry import (
+    BUILTIN,
+    IMPORT_TIMEOUT_S,
+    StrategyNotFound,
+    load_strategy,
+)
 from cache.targets import SIMULATOR, Target
 from workbench.session.request import RunRequest
 from workbench.session.settings import (
@@ -116,7 +121,8 @@ STRATEGY = click.option(
     "-s",
     default="naive-async",
     show_default=True,
-    callback=_parsed(load_strategy),
+    # A user's module that hangs at import is reported, not waited for forever.
+    callback=_parsed(lambda spec: load_strategy(spec, timeout=IMPORT_TIMEOUT_S)),
     shell_complete=lambda ctx, param, text: [n for n in BUILTIN if n.startswith(text)],
     help=f"One of {', '.join(BUILTIN)}, or module:Class for your own.",
 )
