@@ -18,6 +18,8 @@ class RewriteRefreshStrategy(AsideStrategy):
     description = "TTL refresh by GET then SET EX of the value read (rewrites the entry)."
     guarantee = "None: a refresh that read before an update writes the old value back."
     race = "ttl-refresh"
+    # When the value read may be written back: always (the bug), or only if unchanged.
+    write_back = FillIf.ALWAYS
 
     async def refresh(self, ctx: Context, key: str) -> None:
         entry = cached_copy(ctx, key)
@@ -25,7 +27,7 @@ class RewriteRefreshStrategy(AsideStrategy):
         if found.value is None:
             return
         await ctx.compute(key)
-        await ctx.store.fill(entry, found.value)
+        await ctx.store.fill(entry, found.value, self.write_back)
 
 
 class TouchRefreshStrategy(AsideStrategy):
@@ -40,18 +42,10 @@ class TouchRefreshStrategy(AsideStrategy):
         await ctx.store.touch((cached_copy(ctx, key),), REFRESH_TTL_SECONDS)
 
 
-class RefreshIfSameStrategy(AsideStrategy):
+class RefreshIfSameStrategy(RewriteRefreshStrategy):
     """Rewrite only what is still there: a Lua compare-and-set of the value read."""
 
     name = "refresh-if-same"
     description = "TTL refresh that rewrites only if the entry still holds the value read (Lua)."
     guarantee = "A refresh after an invalidation or an update of the entry does nothing."
-    race = "ttl-refresh"
-
-    async def refresh(self, ctx: Context, key: str) -> None:
-        entry = cached_copy(ctx, key)
-        found = await ctx.store.cached(entry)
-        if found.value is None:
-            return
-        await ctx.compute(key)
-        await ctx.store.fill(entry, found.value, FillIf.SAME)
+    write_back = FillIf.SAME
