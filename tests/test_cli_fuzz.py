@@ -135,10 +135,13 @@ def _hostile_cases() -> Iterator[list[str]]:
 def quiet_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The command line as a user meets it, except that the app never opens (its ``run``
     returns at once) and nothing is written outside ``tmp_path``."""
-    from workbench.tui.app import WorkbenchApp
+    from textual.app import App
+    from textual_serve.server import Server
 
-    opened: list[WorkbenchApp] = []
-    monkeypatch.setattr(WorkbenchApp, "run", lambda self, *a, **k: opened.append(self))
+    # Any app (the workbench, a challenge) and the classroom server: none may really start.
+    opened: list[object] = []
+    monkeypatch.setattr(App, "run", lambda self, *a, **k: opened.append(self))
+    monkeypatch.setattr(Server, "serve", lambda self, *a, **k: opened.append(self))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("REDIS_URL", raising=False)

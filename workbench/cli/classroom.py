@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.options import die
+from cache.errors import one_line
+from workbench.cli.options import FilePath, die, mask_given
 
 __all__ = ["class_group", "is_loopback", "serve", "serve_command"]
 
@@ -21,8 +22,10 @@ def class_group() -> None:
 
 
 @class_group.command("report")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.argument(
+    "folder", type=FilePath(exists=True, file_okay=False, dir_okay=True, path_type=Path)
+)
+@click.option("--out", type=FilePath(path_type=Path), default=None,
               help="Where to write the table (default: FOLDER/class-report), .csv and .md.")
 def class_report(folder: Path, out: Path | None) -> None:
     """Read the session reports (JSON) in FOLDER and write one table, CSV and Markdown."""
@@ -68,13 +71,13 @@ def serve_command(challenge: str | None, pack: Path | None, reports: Path) -> st
 @click.command("serve")
 @click.option("--challenge", "challenge_id", default=None,
               help="Serve this challenge (default: the guided walkthrough).")
-@click.option("--pack", "pack_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--pack", "pack_path", type=FilePath(path_type=Path),
               default=None, help="The challenge's pack (default: the built-in pack).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--allow-network", is_flag=True,
               help="Allow a host other than loopback: anyone who reaches it gets an app.")
-@click.option("--reports", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--reports", type=FilePath(file_okay=False, dir_okay=True, path_type=Path),
               default=Path("class-reports"), show_default=True,
               help="Where each tab's report (R) is written, for `workbench class report`.")
 def serve(challenge_id: str | None, pack_path: Path | None, host: str, port: int,
@@ -101,7 +104,8 @@ def serve(challenge_id: str | None, pack_path: Path | None, host: str, port: int
         click.echo(f"warning: serving on {host}, not loopback: anyone who reaches "
                    f"{host}:{port} gets an app", err=True)
     what = "walkthrough" if challenge_id is None else f"challenge {challenge_id}"
-    click.echo(f"serving the {what} on http://{host}:{port} (reports in {reports})",
+    shown = mask_given(one_line(str(reports)))
+    click.echo(f"serving the {what} on http://{host}:{port} (reports in {shown})",
                err=True)
     Server(serve_command(challenge_id, pack_path, reports), host=host, port=port,
            title="Race Workbench").serve()

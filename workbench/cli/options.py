@@ -93,8 +93,8 @@ class FilePath(click.Path):
     """A file option's path, refused up front if no file system could hold it (rather than
     with an ``OSError`` after the work is done, or a ``ValueError`` from ``os.stat``)."""
 
-    def __init__(self, *, path_type: type[Any] | None = None) -> None:
-        super().__init__(dir_okay=False, path_type=path_type)
+    def __init__(self, *, path_type: type[Any] | None = None, **kinds: bool) -> None:
+        super().__init__(path_type=path_type, **{"dir_okay": False, **kinds})
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         text = os.fsdecode(value) if isinstance(value, bytes) else str(value)

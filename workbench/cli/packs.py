@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.options import die
+from workbench.cli.options import FilePath, die
 
 __all__ = ["challenge", "pack"]
 
@@ -18,7 +18,7 @@ def pack() -> None:
 
 
 @pack.command("check")
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", required=False, type=FilePath(path_type=Path))
 def check(file: Path | None) -> None:
     """Validate FILE (default: the built-in pack) and replay each reference solution.
 
@@ -50,9 +50,9 @@ def check(file: Path | None) -> None:
 @click.argument("challenge_id", required=False)
 @click.option("--learner", default="", help="Your name, for the report.")
 @click.option("--fresh", is_flag=True, help="Start over, forgetting saved progress.")
-@click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--state-file", type=FilePath(path_type=Path), default=None,
               help="Where progress is saved (default: the platform's user state directory).")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report_path", type=FilePath(path_type=Path),
               default=None, help="Where R writes the report (default: challenge-ID-report.md).")
 def challenge(pack_or_id: str | None, challenge_id: str | None, learner: str, fresh: bool,
               state_file: Path | None, report_path: Path | None) -> None:
