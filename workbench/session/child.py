@@ -78,6 +78,11 @@ class Quit:
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """The screen took what was sent and wants the next report (not a command: no reply)."""
+
+
 Command = Start | Pause | Stop | Reset | RunFor | SetSpeed | Quit
 
 
@@ -105,20 +110,36 @@ def _child(conn: Connection, settings: LiveSettings) -> None:
 
 
 class _Outbox:
-    """Reports waiting for the pipe. A thread sends them, merging whatever piled up while
-    the screen was busy, so the simulation never waits for the screen to read."""
+    """Reports waiting for the pipe. A thread sends them, so the simulation never waits for
+    the screen to read. Reports of ticks go only when the screen has asked for one (``Ready``):
+    a screen drawing fewer frames than the child ticks then gets one report per frame, with
+    everything since its last one merged here, instead of a backlog of reports to unpickle and
+    apply. Replies to commands go at once."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._pending: list[Report] = []
+        self._wanted = True  # the screen waits for a first report
+        self._urgent = False
         self._ready = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._send_forever, daemon=True)
         self._thread.start()
 
-    def put(self, report: Report) -> None:
+    def put(self, report: Report, *, reply: bool = False) -> None:
         with self._ready:
-            self._pending.append(report)
+            pending = self._pending
+            pending.append(report)
+            if len(pending) > 1 and not (reply or self._wanted):
+                # Nobody is reading: keep one report (bounded), not one per tick.
+                frame = merge(r.frame for r in pending if r.frame is not None)
+                pending[:] = [report._replace(frame=frame)]
+            self._urgent = self._urgent or reply
+            self._ready.notify()
+
+    def want(self) -> None:
+        with self._ready:
+            self._wanted = True
             self._ready.notify()
 
     def close(self) -> None:
@@ -130,11 +151,12 @@ class _Outbox:
     def _send_forever(self) -> None:
         while True:
             with self._ready:
-                while not self._pending and not self._closed:
+                while not (self._pending and (self._wanted or self._urgent)) and not self._closed:
                     self._ready.wait()
                 if not self._pending:
                     return
                 pending, self._pending = self._pending, []
+                self._wanted = self._urgent = False
             last = pending[-1]
             frame = merge(r.frame for r in pending if r.frame is not None)
             try:
@@ -170,24 +192,27 @@ def _serve(conn: Connection, settings: LiveSettings) -> None:
     last = time.perf_counter()
     outbox = _Outbox(conn)
 
-    def send() -> None:
+    def send(reply: bool = False) -> None:
         # The events are digested here, into bars and log lines: the screen's process
         # receives a few tuples a frame instead of every event. Frame and stats are taken
         # together, so the screen never shows a count its timeline does not hold.
-        outbox.put(Report(acked, run.frame(), run.stats(), run.state, run.error))
+        outbox.put(Report(acked, run.frame(), run.stats(), run.state, run.error), reply=reply)
 
     while True:
         timeout = 0.0 if run.state is LiveState.RUNNING else None
         while conn.poll(timeout):
             number, command = conn.recv()
             timeout = 0.0
+            if isinstance(command, Ready):
+                outbox.want()
+                continue
             if not _carry_out(run, command):
                 run.close()
                 outbox.close()
                 return
             acked = number
             last = time.perf_counter()
-            send()
+            send(reply=True)
         if run.state is not LiveState.RUNNING:
             continue
         began = time.perf_counter()
@@ -328,12 +353,16 @@ class LiveProcess(RunStates):
         conn = self._conn
         if conn is None:
             return
+        taken = False
         try:
             for _ in range(DRAIN_LIMIT):
                 if not conn.poll():
-                    return
+                    break
                 self._take(conn.recv())
-        except (EOFError, OSError):
+                taken = True
+            if taken and self.state is LiveState.RUNNING:
+                conn.send((self._sent, Ready()))  # the next report, when there is one
+        except (EOFError, OSError, ValueError):
             self._lost("it exited")
 
     def frame(self) -> Frame | None:
@@ -360,8 +389,10 @@ class LiveProcess(RunStates):
                 if keep:
                     self._take(report)
                 if report.acked >= number:
+                    if self.state is LiveState.RUNNING:
+                        conn.send((self._sent, Ready()))  # it may have sent what we just read
                     return
-        except (EOFError, OSError):
+        except (EOFError, OSError, ValueError):
             self._lost("it exited")
 
     def _take(self, report: Report) -> None:

@@ -85,7 +85,7 @@ class EventLog(Log):
             self._width = max(size, self._width)
             set_virtual_size(self, Size(self._width, self.line_count))
 
-    def _update_size(self, updates: int, lines: list[str]) -> None:
+    def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
         # ``Log`` measures new lines in a worker thread, one thread per write: at 60 writes
         # a second that is most of a frame. The lines are plain text from the formatter
         # (no control codes to strip), so measuring them here is cheap.

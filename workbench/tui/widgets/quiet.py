@@ -20,9 +20,13 @@ def set_virtual_size(widget: Widget, size: Size) -> None:
     if size == old:
         return
     visible = widget.container_size
-    if not widget.is_mounted or visible.area == 0 or (
-        (old.width > visible.width) != (size.width > visible.width)
-        or (old.height > visible.height) != (size.height > visible.height)
+    if (
+        not widget.is_mounted
+        or visible.area == 0
+        or (
+            (old.width > visible.width) != (size.width > visible.width)
+            or (old.height > visible.height) != (size.height > visible.height)
+        )
     ):
         widget.virtual_size = size  # scrollbars come or go: the layout changes
         return
