@@ -16,20 +16,21 @@ a message that says why. No Textual is imported here or in the child.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import sys
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from cache.stats import wilson
 from workbench.session.feed import Frame, merge
 from workbench.session.live import LiveRun, LiveState, LiveStats, RunStates
 from workbench.session.settings import LiveSettings
+
+if TYPE_CHECKING:  # multiprocessing is imported when a run first starts, not with the app
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 __all__ = ["ANSWER_TIMEOUT", "LiveProcess"]
 
@@ -255,6 +256,8 @@ class LiveProcess(RunStates):
     # -- commands ----------------------------------------------------------------------------
 
     def _spawn(self) -> Connection:
+        import multiprocessing
+
         context = multiprocessing.get_context("spawn")
         conn, child_conn = context.Pipe()
         process = context.Process(
