@@ -22,12 +22,13 @@ C. The floor for events/s: the same live simulation stepped in this process with
    packed, sent or drawn (what the engine alone produces on one core).
 
 Memory: resident set of the app and of its simulation child, sampled every 5 s. The first
-2 s of each run are not counted (start-up).
+5 s of each run are not counted (start-up).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import resource
 import shutil
@@ -45,7 +46,7 @@ from workbench.tui.trace import TRACE_ENV
 
 WORKLOAD = ["--writers", "8", "--readers", "64", "--keys", "8", "--speed", "3"]
 SETTINGS = LiveSettings(writers=8, readers=64, keys=8, speed=3.0)
-WARMUP = 2.0
+WARMUP = 5.0  # start-up (and the stage tabs built behind the first screen) not counted
 KEY_EVERY = 0.1
 GOALS = (
     "goals: events/s >= 100,000; frames/s 60 at 80x24, >= 45 at 160x48; "
@@ -119,6 +120,9 @@ def simulation_child(pid: int) -> int | None:
     return None
 
 
+_SESSIONS = itertools.count()
+
+
 def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
 
@@ -126,20 +130,29 @@ def tmux(*args: str) -> str:
 def in_terminal(command: list[str], size: tuple[int, int], seconds: float) -> Run:
     """Run ``command`` in a tmux pane, type keys into it, and read its trace."""
     trace = Path(tempfile.mkstemp(prefix="rwb-trace-")[1])
-    session = f"rwb-bench-{os.getpid()}"
+    session = f"rwb-bench-{os.getpid()}-{next(_SESSIONS)}"
     env = f"TERM=xterm-256color {TRACE_ENV}={trace}"
     line = " ".join(command)
-    tmux(
-        "new-session",
-        "-d",
-        "-s",
-        session,
-        "-x",
-        str(size[0]),
-        "-y",
-        str(size[1]),
-        f"{env} exec {line}",
-    )
+    for attempt in range(3):
+        # Killing the last session ends the tmux server; a new session started while it is
+        # going away fails, so try again a moment later.
+        try:
+            tmux(
+                "new-session",
+                "-d",
+                "-s",
+                session,
+                "-x",
+                str(size[0]),
+                "-y",
+                str(size[1]),
+                f"{env} exec {line}",
+            )
+            break
+        except subprocess.CalledProcessError:
+            if attempt == 2:
+                raise
+            time.sleep(0.5)
     pid = int(tmux("display", "-p", "-t", session, "#{pane_pid}").strip())
     sent: list[float] = []
     memory: list[tuple[float, float, float]] = []

@@ -4,9 +4,11 @@ Python runs one thread at a time, so a simulation recording 50,000 events a seco
 screen redrawn many times a second compete for one core when they share a process. Here the
 simulation runs in a child process (started with ``spawn``, which is safe beside the UI's
 threads, and only when a run starts), digests what it records into bars and log lines
-(``workbench.session.feed``), and sends them through a pipe, a report per tick; the app
-drains the pipe once per frame (``poll``). The child paces itself by the wall clock and
-``speed``, and runs the same seeded simulation as a batch, so the interleaving is the same.
+(``workbench.session.feed``), and sends them through a pipe: a report per tick, or, when the
+screen draws fewer frames than that, one report with every tick since its last (the screen
+asks for each with ``Ready``). The app drains the pipe once per frame (``poll``). The child
+paces itself by the wall clock and ``speed``, and runs the same seeded simulation as a batch,
+so the interleaving is the same.
 
 Every wait on the child is bounded: a user's strategy that never yields keeps the child busy
 forever, so a command it does not acknowledge in time ends the child, and the run fails with
