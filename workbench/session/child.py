@@ -4,9 +4,11 @@ Python runs one thread at a time, so a simulation recording 50,000 events a seco
 screen redrawn many times a second compete for one core when they share a process. Here the
 simulation runs in a child process (started with ``spawn``, which is safe beside the UI's
 threads, and only when a run starts), digests what it records into bars and log lines
-(``workbench.session.feed``), and sends them through a pipe, a report per tick; the app
-drains the pipe once per frame (``poll``). The child paces itself by the wall clock and
-``speed``, and runs the same seeded simulation as a batch, so the interleaving is the same.
+(``workbench.session.feed``), and sends them through a pipe: a report per tick, or, when the
+screen draws fewer frames than that, one report with every tick since its last (the screen
+asks for each with ``Ready``). The app drains the pipe once per frame (``poll``). The child
+paces itself by the wall clock and ``speed``, and runs the same seeded simulation as a batch,
+so the interleaving is the same.
 
 Every wait on the child is bounded: a user's strategy that never yields keeps the child busy
 forever, so a command it does not acknowledge in time ends the child, and the run fails with
@@ -16,20 +18,21 @@ a message that says why. No Textual is imported here or in the child.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import sys
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from cache.stats import wilson
 from workbench.session.feed import Frame, merge
 from workbench.session.live import LiveRun, LiveState, LiveStats, RunStates
 from workbench.session.settings import LiveSettings
+
+if TYPE_CHECKING:  # multiprocessing is imported when a run first starts, not with the app
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 __all__ = ["ANSWER_TIMEOUT", "LiveProcess"]
 
@@ -81,6 +84,11 @@ class Quit:
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """The screen took what was sent and wants the next report (not a command: no reply)."""
+
+
 Command = Start | Pause | Stop | Reset | RunFor | SetSpeed | Quit
 
 
@@ -110,20 +118,36 @@ def _child(conn: Connection, settings: LiveSettings) -> None:
 
 
 class _Outbox:
-    """Reports waiting for the pipe. A thread sends them, merging whatever piled up while
-    the screen was busy, so the simulation never waits for the screen to read."""
+    """Reports waiting for the pipe. A thread sends them, so the simulation never waits for
+    the screen to read. Reports of ticks go only when the screen has asked for one (``Ready``):
+    a screen drawing fewer frames than the child ticks then gets one report per frame, with
+    everything since its last one merged here, instead of a backlog of reports to unpickle and
+    apply. Replies to commands go at once."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._pending: list[Report] = []
+        self._wanted = True  # the screen waits for a first report
+        self._urgent = False
         self._ready = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._send_forever, daemon=True)
         self._thread.start()
 
-    def put(self, report: Report) -> None:
+    def put(self, report: Report, *, reply: bool = False) -> None:
         with self._ready:
-            self._pending.append(report)
+            pending = self._pending
+            pending.append(report)
+            if len(pending) > 1 and not (reply or self._wanted):
+                # Nobody is reading: keep one report (bounded), not one per tick.
+                frame = merge(r.frame for r in pending if r.frame is not None)
+                pending[:] = [report._replace(frame=frame)]
+            self._urgent = self._urgent or reply
+            self._ready.notify()
+
+    def want(self) -> None:
+        with self._ready:
+            self._wanted = True
             self._ready.notify()
 
     def close(self) -> None:
@@ -135,11 +159,12 @@ class _Outbox:
     def _send_forever(self) -> None:
         while True:
             with self._ready:
-                while not self._pending and not self._closed:
+                while not (self._pending and (self._wanted or self._urgent)) and not self._closed:
                     self._ready.wait()
                 if not self._pending:
                     return
                 pending, self._pending = self._pending, []
+                self._wanted = self._urgent = False
             last = pending[-1]
             frame = merge(r.frame for r in pending if r.frame is not None)
             try:
@@ -175,24 +200,27 @@ def _serve(conn: Connection, settings: LiveSettings) -> None:
     last = time.perf_counter()
     outbox = _Outbox(conn)
 
-    def send() -> None:
+    def send(reply: bool = False) -> None:
         # The events are digested here, into bars and log lines: the screen's process
         # receives a few tuples a frame instead of every event. Frame and stats are taken
         # together, so the screen never shows a count its timeline does not hold.
-        outbox.put(Report(acked, run.frame(), run.stats(), run.state, run.error))
+        outbox.put(Report(acked, run.frame(), run.stats(), run.state, run.error), reply=reply)
 
     while True:
         timeout = 0.0 if run.state is LiveState.RUNNING else None
         while conn.poll(timeout):
             number, command = conn.recv()
             timeout = 0.0
+            if isinstance(command, Ready):
+                outbox.want()
+                continue
             if not _carry_out(run, command):
                 run.close()
                 outbox.close()
                 return
             acked = number
             last = time.perf_counter()
-            send()
+            send(reply=True)
         if run.state is not LiveState.RUNNING:
             continue
         began = time.perf_counter()
@@ -236,6 +264,8 @@ class LiveProcess(RunStates):
     # -- commands ----------------------------------------------------------------------------
 
     def _spawn(self) -> Connection:
+        import multiprocessing
+
         context = multiprocessing.get_context("spawn")
         conn, child_conn = context.Pipe()
         process = context.Process(
@@ -335,12 +365,16 @@ class LiveProcess(RunStates):
         conn = self._conn
         if conn is None:
             return
+        taken = False
         try:
             for _ in range(DRAIN_LIMIT):
                 if not conn.poll():
-                    return
+                    break
                 self._take(conn.recv())
-        except (EOFError, OSError):
+                taken = True
+            if taken and self.state is LiveState.RUNNING:
+                conn.send((self._sent, Ready()))  # the next report, when there is one
+        except (EOFError, OSError, ValueError):
             self._lost("it exited")
 
     def frame(self) -> Frame | None:
@@ -369,8 +403,10 @@ class LiveProcess(RunStates):
                 if keep:
                     self._take(report)
                 if report.acked >= number:
+                    if self.state is LiveState.RUNNING:
+                        conn.send((self._sent, Ready()))  # it may have sent what we just read
                     return
-        except (EOFError, OSError):
+        except (EOFError, OSError, ValueError):
             self._lost("it exited")
 
     def wait_started(self, timeout: float = STARTUP_TIMEOUT) -> bool:

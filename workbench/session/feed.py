@@ -33,6 +33,24 @@ class Frame(NamedTuple):
     reads: int
     stale: int
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Bars cross the pipe as plain tuples: pickling named tuples costs the simulation's
+        # process about seven times as much, for every bar of every frame.
+        plain = [tuple(bar) for bar in self.bars]
+        return _unpickle, (plain, self.lines, self.skipped, self.t_max, self.reads, self.stale)
+
+
+def _unpickle(
+    bars: list[tuple[object, ...]],
+    lines: list[str],
+    skipped: int,
+    t_max: float,
+    reads: int,
+    stale: int,
+) -> Frame:
+    made = BarState._make
+    return Frame([made(bar) for bar in bars], lines, skipped, t_max, reads, stale)
+
 
 def merge(frames: Iterable[Frame], limit: int = LINES_PER_FRAME) -> Frame | None:
     """Several frames as one (the screen drew less often than frames were packed)."""
@@ -63,7 +81,7 @@ class FramePacker:
         self, stale_of: Callable[[int], StaleRead | None], lines_per_frame: int = LINES_PER_FRAME
     ) -> None:
         self._stale_of = stale_of
-        self._model = LaneModel()
+        self._model = LaneModel(keep_bars=False)
         self._formatter = LogFormatter(stale_of)
         self._limit = lines_per_frame
 

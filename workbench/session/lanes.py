@@ -138,7 +138,10 @@ class LaneModel:
     """Bars by lane, built from events (``feed``) or from another model's updates
     (``apply``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_bars: bool = True) -> None:
+        # ``keep_bars=False``: a model that only digests events into updates for another
+        # process (it keeps the open calls, not lanes of finished bars nobody draws here).
+        self._keep = keep_bars
         self.lanes: dict[str, Lane] = {}
         self.order: list[str] = []
         self._open: dict[int, Bar] = {}
@@ -164,6 +167,7 @@ class LaneModel:
         """Take new events. ``stale_of(span)`` tells whether a completed read was stale."""
         opened = self._open
         touched = self._touched
+        keep = self._keep
         t_max = self.t_max
         for event in events:
             t_max = event.time if event.time > t_max else t_max
@@ -173,7 +177,8 @@ class LaneModel:
                     bar = Bar(event.span, kind, event.key, event.time, event.task)
                     if kind == "update":
                         bar.version = event.version
-                    self._add(bar)
+                    if keep:
+                        self._add(bar)
                     opened[event.span] = bar
                     touched[bar.span] = bar
                     continue
@@ -188,7 +193,8 @@ class LaneModel:
                     if verdict is not None:
                         self.stale += 1
                         closing.stale = verdict
-                        self.stale_bars.append(closing)
+                        if keep:
+                            self.stale_bars.append(closing)
                 touched[closing.span] = closing
                 continue
             parent = opened.get(event.parent)
@@ -199,7 +205,8 @@ class LaneModel:
                 if (op is Op.SET or op is Op.EXEC) and event.version is not None:
                     if event.phase is Phase.START:
                         parent.writes = (*parent.writes, event.span)
-                        self._index(self._by_write, event.span, parent)
+                        if keep:
+                            self._index(self._by_write, event.span, parent)
                     elif event.phase is Phase.COMPLETE and event.note != ABORTED:
                         parent.ack = event.time
                         if op is Op.EXEC:

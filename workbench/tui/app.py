@@ -3,6 +3,8 @@ the panes do the work, ``bindings.py`` holds the keys, the core does the computi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
@@ -42,6 +44,8 @@ __all__ = ["WorkbenchApp"]
 
 # Which tab an action's key belongs to (its palette command works from anywhere).
 _ACTION_TABS = {a.action.split("(")[0]: a.tab for a in ACTIONS if a.tab is not None}
+
+FIRST_PAINT_WAIT = 2.0  # seconds: a screen that never paints (no terminal) does not hold it up
 
 _PANES: dict[Stage, type[EvidencePane | IsolatePane | HypothesisPane | VerifyPane]] = {
     Stage.EVIDENCE: EvidencePane,
@@ -118,22 +122,43 @@ class WorkbenchApp(Guided):
                     allow_remote=self.allow_remote,
                     id="live-pane",
                 )
-            session = self.session
-            with TabPane(self._tab_label(Stage.EVIDENCE), id="evidence"):
-                yield EvidencePane(session, self.settings.strategy.name, id="evidence-pane")
-            with TabPane(self._tab_label(Stage.ISOLATE), id="isolate"):
-                yield IsolatePane(session, id="isolate-pane")
-            with TabPane(self._tab_label(Stage.HYPOTHESIS), id="hypothesis"):
-                yield HypothesisPane(session, id="hypothesis-pane")
-            with TabPane(self._tab_label(Stage.VERIFY), id="verify"):
-                yield VerifyPane(session, id="verify-pane")
-            with TabPane("5 Explore", id="explore"):
-                yield ExplorePane(session, id="explore-pane")
+            # The stages' tabs start empty: their panes are built once the app runs
+            # (``_build_stages``), so the first screen does not wait for ~500 widgets.
+            for stage in _PANES:
+                yield TabPane(self._tab_label(stage), id=stage.value)
+            yield TabPane("5 Explore", id="explore")
+
+    def _new_pane(self, stage: Stage) -> EvidencePane | IsolatePane | HypothesisPane | VerifyPane:
+        if stage is Stage.EVIDENCE:
+            return EvidencePane(self.session, self.settings.strategy.name, id="evidence-pane")
+        return _PANES[stage](self.session, id=f"{stage.value}-pane")  # type: ignore[call-arg]
+
+    async def _build_stages(self) -> None:
+        """Build the stage panes behind the first screen. Queued when the app mounts, so
+        every key, action and palette command (queued after it) finds them built; it waits
+        for the screen (which refreshes on its own) to paint first."""
+        painted = asyncio.Event()
+        self.screen.call_after_refresh(painted.set)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT)
+        for stage in _PANES:
+            tab = self.query_one(f"#{stage.value}", TabPane)
+            await tab._mounted_event.wait()  # the screen mounts its widgets in its own time
+            if not tab.is_attached:
+                return  # the app is closing already
+            if not tab.children:
+                await tab.mount(self._new_pane(stage))
+        explore = self.query_one("#explore", TabPane)
+        await explore._mounted_event.wait()
+        if explore.is_attached and not explore.children:
+            await explore.mount(ExplorePane(self.session, id="explore-pane"))
+        gc.freeze()
 
     def on_mount(self) -> None:
         # Everything built so far lives as long as the app: keep it out of the garbage
         # collector's full passes, whose pauses grow with every object they must scan.
         gc.freeze()
+        self.call_later(self._build_stages)
         if self.resume_error:
             self.notify(f"{self.resume_error}; starting the walkthrough afresh.",
                         severity="warning", timeout=8)

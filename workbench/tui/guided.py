@@ -12,15 +12,12 @@ from textual import on, work
 from textual.app import App
 from textual.worker import get_current_worker
 
-from cache.byhand import ByHand
 from cache.witness import witness_of
 from workbench.session.explanations import CORRECT
 from workbench.session.report import report_data, write_report
 from workbench.session.state import Session
 from workbench.session.walkthrough import Walkthrough
 from workbench.tui.bindings import ACTIONS, BY_HAND_KEYS
-from workbench.tui.byhand import ByHandScreen
-from workbench.tui.help import HelpScreen, help_markdown
 from workbench.tui.panes.guide import GuidePane
 from workbench.tui.widgets.timeline import Timeline
 
@@ -114,6 +111,8 @@ class Guided(App[None]):
             await self._others_done()
             self.action_stale(1)
         elif what == "by_hand_stale":
+            from workbench.tui.byhand import ByHandScreen  # on use: it costs the first screen
+
             screen = ByHandScreen(self.session.journal)
             await self.push_screen(screen)
             screen.play(list(STALE_BY_HAND))
@@ -174,11 +173,18 @@ class Guided(App[None]):
     # -- by hand, help, report ------------------------------------------------------------------
 
     def action_by_hand(self) -> None:
+        # Imported on use, like the help below: together they cost the first screen ~0.1 s.
+        from cache.byhand import ByHand
+        from workbench.tui.byhand import ByHandScreen
+
         if isinstance(self.screen, ByHandScreen):
             return
         self.push_screen(ByHandScreen(self.session.journal, ByHand()))
 
     def action_help(self) -> None:
+        from workbench.tui.byhand import ByHandScreen
+        from workbench.tui.help import HelpScreen, help_markdown
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return

@@ -26,6 +26,7 @@ from workbench.session.lanes import LaneModel
 from workbench.session.live import LiveEngine, LiveState, snapshot
 from workbench.session.settings import LiveSettings, setting
 from workbench.session.state import Session
+from workbench.tui import trace
 from workbench.tui.widgets.controls import Controls
 from workbench.tui.widgets.counter import StaleCounter
 from workbench.tui.widgets.event_log import EventLog
@@ -97,6 +98,7 @@ class LivePane(Horizontal):
         self._recent_lines: deque[str] = deque(maxlen=RECENT_LINES)
         self.replay: Replay | None = None
         self._timer: Timer | None = None
+        self._unpainted = False  # a frame was taken that the screen has not painted yet
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="live-sidebar"):
@@ -115,6 +117,7 @@ class LivePane(Horizontal):
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(1 / FPS, self._frame, pause=True)
+        trace.install(self.app, lambda: self.run.stats().events)
         self.call_after_refresh(self._announce)
 
     # -- what the app's actions call -----------------------------------------------------------
@@ -222,7 +225,14 @@ class LivePane(Horizontal):
         self._sync_timer()
 
     def _frame(self) -> None:
+        if self._unpainted:
+            # The last frame is not on the screen yet: taking another would only queue work
+            # in front of the keys. The child keeps merging until the screen asks again.
+            return
         self.show_latest()
+
+    def _painted(self) -> None:
+        self._unpainted = False
 
     def show_latest(self) -> None:
         """What every frame does while the run goes: take what the run sent, show it."""
@@ -243,6 +253,9 @@ class LivePane(Horizontal):
                 if self.replay is None:
                     self.timeline.data_changed()
                     self.query_one(EventLog).add(frame.lines, frame.skipped)
+                    if not self._unpainted:
+                        self._unpainted = True
+                        self.call_after_refresh(self._painted)
             if self.replay is None:
                 self.query_one(StaleCounter).show(live.stats())
         if live.state is not LiveState.RUNNING:

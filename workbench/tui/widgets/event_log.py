@@ -13,11 +13,15 @@ good, leaving a log that silently stops moving.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import ClassVar, Self
 
+from rich.cells import cell_len
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.widgets import Log
+
+from workbench.tui.widgets.quiet import set_virtual_size
 
 __all__ = ["MAX_LINES", "EventLog"]
 
@@ -59,6 +63,34 @@ class EventLog(Log):
         if lines:
             self._write(lines)
         return len(lines)
+
+    def write_lines(self, lines: Iterable[str], scroll_end: bool | None = None) -> Self:
+        """``Log.write_lines``, growing the scroll area without a layout of the screen."""
+        new_lines = [part for line in lines for part in line.splitlines()]
+        start_line = len(self._lines)
+        self._lines.extend(new_lines)
+        if self.max_lines is not None and len(self._lines) > self.max_lines:
+            self._prune_max_lines()
+        set_virtual_size(self, Size(self._width, len(self._lines)))
+        self._update_size(self._updates, new_lines)
+        self.refresh_lines(start_line, len(new_lines))
+        if scroll_end:  # ``EventLog`` itself follows by ``follow`` (see ``_write``)
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        else:
+            self.refresh()
+        return self
+
+    def _update_maximum_width(self, updates: int, size: int) -> None:
+        if updates == self._updates:
+            self._width = max(size, self._width)
+            set_virtual_size(self, Size(self._width, self.line_count))
+
+    def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
+        # ``Log`` measures new lines in a worker thread, one thread per write: at 60 writes
+        # a second that is most of a frame. The lines are plain text from the formatter
+        # (no control codes to strip), so measuring them here is cheap.
+        if lines:
+            self._update_maximum_width(updates, max(map(cell_len, lines)))
 
     def _write(self, lines: list[str]) -> None:
         self.write_lines(lines, scroll_end=False)

@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from workbench.session.lanes import Bar, LaneModel
+from workbench.tui.widgets.quiet import set_virtual_size
 
 __all__ = ["SCALES_MS", "Timeline"]
 
@@ -133,8 +134,7 @@ class Timeline(ScrollView, can_focus=True):
         columns = math.ceil(self.model.t_max * 1000.0 / self.scale_ms) + 2
         width = LABEL_WIDTH + (columns // WIDTH_CHUNK + 1) * WIDTH_CHUNK
         size = Size(width, len(self.model) + 1)
-        if size != self.virtual_size:
-            self.virtual_size = size
+        set_virtual_size(self, size)
         self._live_edge = columns
 
     @property
