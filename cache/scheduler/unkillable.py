@@ -7,6 +7,11 @@ collection happens to run (the middle of another run, or a UI frame). Such corou
 kept here instead, alive until the process exits, and their one last complaint at exit is
 filtered out of ``sys.unraisablehook``: the run they belonged to has already failed with a
 message that says what the strategy did.
+
+They are also leaked on purpose (one extra reference each that nothing releases), so that the
+interpreter never finalizes them at exit: by then their module's globals are gone, and a
+coroutine that catches everything around ``await asyncio.sleep(0)`` catches the resulting
+``AttributeError`` too and spins forever, so the process would never end.
 """
 
 from __future__ import annotations
@@ -60,5 +65,9 @@ def bury(chain: list[Any]) -> None:
         return
     if not _buried:
         atexit.register(_install)  # test runners swap the hook back and forth meanwhile
+    import ctypes
+
+    for coro in alive:
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(coro))
     _buried.extend(alive)
     _install()
