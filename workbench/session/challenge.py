@@ -9,7 +9,6 @@ loop and record on it; ``do`` is both, for headless replays of a solution.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from cache.scenarios.story import StoryScenario
 from cache.simulation import Simulation
 from cache.strategies.registry import ALL_STRATEGIES
 from cache.verdicts import LostUpdate, StaleRead
-from workbench.session.atomic import write_atomic
+from workbench.session import progress
 from workbench.session.checkpoints import CHECKPOINTS, Outcome, Verdict
 from workbench.session.journal import Entry, Journal, batch_entry
 from workbench.session.packs import DEPLOYED, Action, Challenge, Stage
@@ -212,28 +211,27 @@ class ChallengeRun:
     # -- saving ---------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": SAVE_VERSION, "challenge": self.challenge.id,
-                "elapsed": round(self.journal.now(), 3),
-                "journal": [e.to_dict() for e in self.journal], "passed": self.passed}
+        return {
+            "version": SAVE_VERSION,
+            "challenge": self.challenge.id,
+            **progress.journal_fields(self.journal),
+            "passed": self.passed,
+        }
 
     def save(self) -> None:
-        if self.save_to is None:
-            return
-        self.save_to.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.save_to, json.dumps(self.to_dict(), indent=1))
+        progress.save(self.save_to, self.to_dict())
 
     def resume(self) -> bool:
         """Load saved progress (False if none, or saved for another challenge)."""
-        if self.save_to is None or not self.save_to.exists():
+        raw = progress.load(self.save_to)
+        if raw is None:
+            return False
+        if raw.get("version") != SAVE_VERSION or raw.get("challenge") != self.challenge.id:
             return False
         try:
-            raw = json.loads(self.save_to.read_text(encoding="utf-8"))
-            if raw.get("version") != SAVE_VERSION or raw.get("challenge") != self.challenge.id:
-                return False
-            entries = [Entry.from_dict(e) for e in raw["journal"]]
-            self.journal.restore(entries, float(raw["elapsed"]))
+            progress.restore_journal(self.journal, raw)
             self.passed = {str(k): dict(v) for k, v in raw["passed"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"cannot resume from {self.save_to}: {error}") from None
         self.evaluate()
         return True

@@ -10,14 +10,13 @@ reading marks are journal entries too, so undo is "drop the last entry" and resu
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.session.atomic import write_atomic
+from workbench.session import progress
 from workbench.session.checkpoints import CHECKPOINTS, Outcome, Verdict, judge
 from workbench.session.journal import Entry, Journal
 
@@ -197,33 +196,27 @@ class Walkthrough:
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": SAVE_VERSION,
-            "elapsed": round(self.journal.now(), 3),
-            "journal": [e.to_dict() for e in self.journal],
+            **progress.journal_fields(self.journal),
             "passed": self.passed,
             "fails": self.fails,
         }
 
     def save(self) -> None:
-        if self.save_to is None:
-            return
-        self.save_to.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.save_to, json.dumps(self.to_dict(), indent=1))
+        progress.save(self.save_to, self.to_dict())
 
     def resume(self) -> bool:
         """Load saved progress (False if there is none); ``ValueError`` if it is unreadable."""
-        if self.save_to is None or not self.save_to.exists():
+        raw = progress.load(self.save_to)
+        if raw is None:
             return False
         try:
-            raw = json.loads(self.save_to.read_text(encoding="utf-8"))
             if raw.get("version") != SAVE_VERSION:
                 raise ValueError(f"saved with format {raw.get('version')!r}")
-            entries = [Entry.from_dict(e) for e in raw["journal"]]
-            elapsed = float(raw["elapsed"])
             passed = {str(c): dict(p) for c, p in raw["passed"].items()}
             fails = {str(s): int(n) for s, n in raw.get("fails", {}).items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            progress.restore_journal(self.journal, raw)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"cannot resume from {self.save_to}: {error}") from None
-        self.journal.restore(entries, elapsed)
         self.passed = {c: p for c, p in passed.items() if c in CHECKPOINTS}
         self.fails = fails
         self.evaluate()
