@@ -155,7 +155,8 @@ class BatchResult:
             self.failed_runs.append(run)
         self.reads += outcome.reads
         self.stale_reads += outcome.stale
-        self.by_kind.update(outcome.by_kind)
+        if outcome.by_kind:  # most runs have none, and Counter.update is not free
+            self.by_kind.update(outcome.by_kind)
         self.detected += outcome.detected
         self.repaired += outcome.repaired
         self.abandoned += outcome.abandoned

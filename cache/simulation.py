@@ -46,17 +46,18 @@ class RunOutcome(NamedTuple):
 
     @classmethod
     def of(cls, oracle: Oracle, abandoned: int, seconds: float, events: int) -> RunOutcome:
+        # Positional: one of these is made per run of every batch.
         return cls(
-            failed=oracle.stale > 0 or oracle.lost > 0,
-            reads=oracle.reads,
-            stale=oracle.stale,
-            by_kind=dict(oracle.by_kind),
-            detected=oracle.detected,
-            repaired=oracle.repaired,
-            abandoned=abandoned,
-            virtual_seconds=seconds,
-            events=events,
-            lost_updates=oracle.lost,
+            oracle.stale > 0 or oracle.lost > 0,
+            oracle.reads,
+            oracle.stale,
+            dict(oracle.by_kind),
+            oracle.detected,
+            oracle.repaired,
+            abandoned,
+            seconds,
+            events,
+            oracle.lost,
         )
 
 
