@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING
 
 from cache.errors import RunFailed
 from cache.interrupts import watching_sigint
+from cache.latency import Latency
 from cache.oracle import Anomaly
 from cache.scenarios.base import Scenario
 from cache.scenarios.changes import format_changes
+from cache.scheduler.budget import Budget
 from cache.simulation import Knobs, RunOutcome, Simulation
 from cache.stats import Rate, wilson
 from cache.strategies.base import Strategy
@@ -62,6 +64,22 @@ class RunSpec:
 
     def simulate(self, seed: int, **options: object) -> Simulation:
         return Simulation(self.scenario, self.strategy, seed, self.knobs, **options)  # type: ignore[arg-type]
+
+    def run_verdict(self, seed: int, budget: Budget, latency: Latency) -> RunOutcome:
+        """One run of a batch, verdict only (``cache.verdict``), with the budget and latency
+        model that every run of the batch shares built once by the caller. The caller
+        watches for Ctrl+C (``run_batch``) or ignores it (a worker process)."""
+        sim = Simulation(
+            self.scenario,
+            self.strategy,
+            seed,
+            self.knobs,
+            budget=budget,
+            latency=latency,
+            record=False,
+        )
+        sim.advance()
+        return sim.outcome()
 
 
 @dataclass(slots=True)
@@ -137,7 +155,8 @@ class BatchResult:
             self.failed_runs.append(run)
         self.reads += outcome.reads
         self.stale_reads += outcome.stale
-        self.by_kind.update(outcome.by_kind)
+        if outcome.by_kind:  # most runs have none, and Counter.update is not free
+            self.by_kind.update(outcome.by_kind)
         self.detected += outcome.detected
         self.repaired += outcome.repaired
         self.abandoned += outcome.abandoned

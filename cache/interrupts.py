@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import FrameType
 
 __all__ = ["is_real_interrupt", "watching_sigint"]
@@ -35,24 +33,40 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-@contextmanager
-def watching_sigint() -> Iterator[None]:
+class watching_sigint:
     """Note real Ctrl+Cs while the block runs. Only where Python's default handler is in
-    place on the main thread: anyone else's handler (asyncio's, a UI's) is left alone."""
-    if not _main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is not signal.default_int_handler and previous is not _on_sigint:
-        yield
-        return
-    if _watch.depth == 0:
+    place on the main thread: anyone else's handler (asyncio's, a UI's) is left alone.
+
+    A class rather than a generator: a batch enters it once per run, and a nested watch
+    (the batch already watches) costs a counter, not a look at the signal table.
+    """
+
+    __slots__ = ("_active",)
+
+    def __init__(self) -> None:
+        self._active = False
+
+    def __enter__(self) -> None:
+        if _watch.depth > 0:
+            # Only the main thread ever installs the watch.
+            if _main_thread():
+                _watch.depth += 1
+                self._active = True
+            return
+        if not _main_thread():
+            return
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is not signal.default_int_handler and previous is not _on_sigint:
+            return
         _watch.received = False
         signal.signal(signal.SIGINT, _on_sigint)
-    _watch.depth += 1
-    try:
-        yield
-    finally:
+        _watch.depth = 1
+        self._active = True
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._active:
+            return
+        self._active = False
         _watch.depth -= 1
         if _watch.depth == 0:
             signal.signal(signal.SIGINT, signal.default_int_handler)

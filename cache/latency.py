@@ -39,16 +39,21 @@ class Latency:
     scale: float = 1.0
     jitter: float = 0.6
     base_ms: dict[str, float] = field(default_factory=lambda: dict(BASE_MS))
+    # Each operation's ``base_ms * scale`` in seconds, computed once: every round trip of
+    # every run draws from it.
+    seconds: dict[str, float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.scale <= 0:
             raise ValueError(f"latency scale must be positive, not {self.scale}")
         if not 0.0 <= self.jitter < 1.0:
             raise ValueError(f"jitter must be in [0, 1), not {self.jitter}")
+        seconds = {op: ms * self.scale / 1000.0 for op, ms in self.base_ms.items()}
+        object.__setattr__(self, "seconds", seconds)
 
     def draw(self, op: str, rng: Random) -> float:
         """One round trip of ``op``, in seconds."""
-        base = self.base_ms[op] * self.scale / 1000.0
+        base = self.seconds[op]
         if self.jitter == 0.0:
             return base
         return base * (1.0 + self.jitter * (2.0 * rng.random() - 1.0))

@@ -50,7 +50,7 @@ one per value written, grow with a counter's runs; the races' runs are short).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -122,7 +122,7 @@ class Oracle:
         self.reads = 0
         self.stale = 0
         self.writes = 0
-        self.by_kind: Counter[Anomaly] = Counter()
+        self.by_kind: dict[Anomaly, int] = {}
         self.detected = 0
         self.repaired = 0
         self.last_seq = -1
@@ -356,7 +356,8 @@ class Oracle:
 
     def _count(self, verdict: StaleRead) -> None:
         self.stale += 1
-        self.by_kind[verdict.kind] += 1
+        by_kind = self.by_kind
+        by_kind[verdict.kind] = by_kind.get(verdict.kind, 0) + 1
         kept = self.stale_reads
         if kept.maxlen is not None and len(kept) == kept.maxlen:
             self._by_span.pop(kept[0].read.span, None)

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from cache.batch import BatchResult, RunSpec, derive_seed
 from cache.errors import RunFailed
+from cache.interrupts import watching_sigint
 from cache.scenarios.story import StoryScenario
+from cache.scheduler.budget import Budget
 from cache.targets import AddOutcome, Runner
 
 if TYPE_CHECKING:
@@ -49,14 +51,16 @@ def measure_chunk(spec: RunSpec, seed: int, first: int, last: int) -> tuple[Batc
     after them failed (empty if none did)."""
     part = BatchResult.empty(spec, last - first + 1, seed)
     add = part.add
-    simulate = spec.simulate
-    for number in range(first, last + 1):
-        sim = simulate(derive_seed(seed, number), record=False)
-        try:
-            sim.run()
-        except RunFailed as error:  # sent as text: not every error type can be pickled
-            return part, str(error)
-        add(number, sim.outcome())
+    run = spec.run_verdict
+    budget = Budget.for_scenario(spec.scenario)
+    latency = spec.knobs.latency()
+    with watching_sigint():  # once for the chunk, not per run
+        for number in range(first, last + 1):
+            try:
+                outcome = run(derive_seed(seed, number), budget, latency)
+            except RunFailed as error:  # sent as text: not every error type can be pickled
+                return part, str(error)
+            add(number, outcome)
     return part, ""
 
 

@@ -7,9 +7,6 @@ did before that commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from cache.backends.base import BackendError
 from cache.errors import StrategyFailed, describe, safe_repr
 from cache.events import Op, Source
@@ -35,16 +32,18 @@ class CacheService:
         """Write ``version`` to ``key``; False if the strategy abandoned the update."""
         with self.ctx.recorder.span(Op.UPDATE, key, version=version) as span:
             try:
-                with self._strategy_code(span, "update"):
-                    if self.blocking:
-                        async with self.ctx.runtime.blocking():
-                            await self.strategy.update(self.ctx, key, version)
-                    else:
+                if self.blocking:
+                    async with self.ctx.runtime.blocking():
                         await self.strategy.update(self.ctx, key, version)
+                else:
+                    await self.strategy.update(self.ctx, key, version)
             except UpdateAbandoned as gave_up:
                 self.abandoned += 1
                 span.fail(f"abandoned: {gave_up}")
                 return False
+            except _STRATEGY_ERRORS as error:
+                self._blame(span, "update", error)
+                raise
             span.version = version
         return True
 
@@ -52,37 +51,47 @@ class CacheService:
         """Add one to the counter ``key``; the value written, or None if abandoned."""
         with self.ctx.recorder.span(Op.INCREMENT, key) as span:
             try:
-                with self._strategy_code(span, "increment"):
-                    value = await self.strategy.increment(self.ctx, key)
+                value = await self.strategy.increment(self.ctx, key)
             except UpdateAbandoned as gave_up:
                 self.abandoned += 1
                 span.fail(f"abandoned: {gave_up}")
                 return None
+            except _STRATEGY_ERRORS as error:
+                self._blame(span, "increment", error)
+                raise
             span.version = value
         return value
 
     async def refresh(self, key: str) -> None:
         """The background TTL refresh of ``key``'s entries, through the strategy."""
-        with self.ctx.recorder.span(Op.REFRESH, key) as span, self._strategy_code(span, "refresh"):
-            await self.strategy.refresh(self.ctx, key)
+        with self.ctx.recorder.span(Op.REFRESH, key) as span:
+            try:
+                await self.strategy.refresh(self.ctx, key)
+            except _STRATEGY_ERRORS as error:
+                self._blame(span, "refresh", error)
+                raise
 
     async def prewarm(self, keys: tuple[str, ...]) -> None:
         """Fill the cache for ``keys`` before traffic arrives, through the strategy."""
-        with (
-            self.ctx.recorder.span(Op.PREWARM, f"{len(keys)} keys") as span,
-            self._strategy_code(span, "prewarm"),
-        ):
-            await self.strategy.prewarm(self.ctx, keys)
+        with self.ctx.recorder.span(Op.PREWARM, f"{len(keys)} keys") as span:
+            try:
+                await self.strategy.prewarm(self.ctx, keys)
+            except _STRATEGY_ERRORS as error:
+                self._blame(span, "prewarm", error)
+                raise
 
     async def get(self, key: str) -> Read:
         """Read ``key`` through the strategy's read path."""
         with self.ctx.recorder.span(Op.GET, key) as span:
-            with self._strategy_code(span, "read"):
+            try:
                 if self.blocking:
                     async with self.ctx.runtime.blocking():
                         result = await self.strategy.read(self.ctx, key)
                 else:
                     result = await self.strategy.read(self.ctx, key)
+            except _STRATEGY_ERRORS as error:
+                self._blame(span, "read", error)
+                raise
             if not _is_read(result):
                 wrong = TypeError(
                     f"read returned {safe_repr(result)}, not a cache.Read(version: int | None, "
@@ -94,24 +103,25 @@ class CacheService:
             span.source = result.source or Source.NONE
         return result
 
-    @contextmanager
-    def _strategy_code(self, span: Span, call: str) -> Iterator[None]:
-        """Around the strategy's own code: the store's failures pass through as they are,
-        anything else the strategy raised is its bug, a ``StrategyFailed`` naming it."""
-        try:
-            yield
-        except BackendError:
+    def _blame(self, span: Span, call: str, error: BaseException) -> None:
+        """Raise ``StrategyFailed`` naming the strategy if ``error`` is its bug; return if
+        it passes as it is: the store's failures, a deliberate give-up, the user's Ctrl+C.
+        (A plain ``except`` in each call rather than a context manager: this is on every
+        call of every run.)"""
+        if isinstance(error, BackendError):
             span.note = "store error"
-            raise
-        except UpdateAbandoned:
-            raise  # the strategy's own way of saying it gave up: not a bug
-        except (Exception, SystemExit, KeyboardInterrupt) as error:
-            # SystemExit, and KeyboardInterrupt unless it is the user's Ctrl+C, are the
-            # strategy's bug too: they must end the run, not the process.
-            if is_real_interrupt(error):
-                raise
-            span.note = describe(error)
-            raise StrategyFailed(self.strategy.name, call, error) from error
+            return
+        if isinstance(error, UpdateAbandoned) or is_real_interrupt(error):
+            return
+        # SystemExit, and KeyboardInterrupt unless it is the user's Ctrl+C, are the
+        # strategy's bug too: they must end the run, not the process.
+        span.note = describe(error)
+        raise StrategyFailed(self.strategy.name, call, error) from error
+
+
+# What a strategy's code may raise that ``_blame`` sorts out; ``Cancelled`` (an abandoned
+# run) and ``GeneratorExit`` pass untouched.
+_STRATEGY_ERRORS = (Exception, SystemExit, KeyboardInterrupt)
 
 
 def _is_read(result: object) -> bool:

@@ -16,6 +16,7 @@ from cache.backends.memory import SimBackend
 from cache.errors import RunFailed, StrategyFailed
 from cache.interrupts import is_real_interrupt, watching_sigint
 from cache.knobs import Knobs
+from cache.latency import Latency
 from cache.oracle import Anomaly, Oracle
 from cache.scenarios.base import Scenario
 from cache.scheduler.budget import Budget
@@ -45,17 +46,18 @@ class RunOutcome(NamedTuple):
 
     @classmethod
     def of(cls, oracle: Oracle, abandoned: int, seconds: float, events: int) -> RunOutcome:
+        # Positional: one of these is made per run of every batch.
         return cls(
-            failed=oracle.stale > 0 or oracle.lost > 0,
-            reads=oracle.reads,
-            stale=oracle.stale,
-            by_kind=dict(oracle.by_kind),
-            detected=oracle.detected,
-            repaired=oracle.repaired,
-            abandoned=abandoned,
-            virtual_seconds=seconds,
-            events=events,
-            lost_updates=oracle.lost,
+            oracle.stale > 0 or oracle.lost > 0,
+            oracle.reads,
+            oracle.stale,
+            dict(oracle.by_kind),
+            oracle.detected,
+            oracle.repaired,
+            abandoned,
+            seconds,
+            events,
+            oracle.lost,
         )
 
 
@@ -74,9 +76,11 @@ class Simulation:
         keep_stale: int | None = None,
         budget: Budget | None = None,
         record: bool = True,
+        latency: Latency | None = None,
     ) -> None:
         """``budget`` bounds the run (default: ``Budget.for_scenario``); a strategy class
-        whose ``__init__`` raises is a ``StrategyFailed``."""
+        whose ``__init__`` raises is a ``StrategyFailed``. ``latency`` is ``knobs``'
+        latency model, passed in by a batch that builds it once for all its runs."""
         knobs = knobs if knobs is not None else Knobs()
         self.scenario = scenario
         self.seed = seed
@@ -84,7 +88,9 @@ class Simulation:
         self.strategy = instantiate(strategy) if isinstance(strategy, type) else strategy
         self.budget = budget if budget is not None else Budget.for_scenario(scenario)
         self.scheduler = Scheduler(seed, policy, budget=self.budget)
-        self.backend = SimBackend(self.scheduler, knobs.latency())
+        self.backend = SimBackend(
+            self.scheduler, latency if latency is not None else knobs.latency()
+        )
         self.history, self.oracle, self.recorder, self.cache = wire(
             scenario,
             self.strategy,
@@ -105,20 +111,25 @@ class Simulation:
         re-raised as what it is (``StrategyFailed``, ``BackendError``, ...); anything else
         a task raised is a ``TaskFailed``, and the user's Ctrl+C a ``KeyboardInterrupt``."""
         with watching_sigint():
-            try:
-                return self.scheduler.run(until)
-            except TaskFailed as failed:
-                error = failed.error
-                if isinstance(error, RunFailed) or is_real_interrupt(error):
-                    raise error from None
-                if isinstance(error, (SystemExit, KeyboardInterrupt)):
-                    # Not from the strategy (CacheService would have said so), yet user
-                    # code: a scenario or a store method a user replaced.
-                    raise StrategyFailed(self.strategy.name, failed.task, error) from None
-                raise
-            except RunFailed:
-                self.scheduler.close()
-                raise
+            return self.advance(until)
+
+    def advance(self, until: float = float("inf")) -> Status:
+        """``run`` without watching for Ctrl+C: for a caller that watches around many runs
+        (a batch) or ignores Ctrl+C (a batch's worker process)."""
+        try:
+            return self.scheduler.run(until)
+        except TaskFailed as failed:
+            error = failed.error
+            if isinstance(error, RunFailed) or is_real_interrupt(error):
+                raise error from None
+            if isinstance(error, (SystemExit, KeyboardInterrupt)):
+                # Not from the strategy (CacheService would have said so), yet user
+                # code: a scenario or a store method a user replaced.
+                raise StrategyFailed(self.strategy.name, failed.task, error) from None
+            raise
+        except RunFailed:
+            self.scheduler.close()
+            raise
 
     @property
     def finished(self) -> bool:

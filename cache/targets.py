@@ -14,7 +14,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 from cache.batch import BatchResult, RunSpec, derive_seed
+from cache.interrupts import watching_sigint
 from cache.scenarios.story import StoryScenario
+from cache.scheduler.budget import Budget
 from cache.simulation import RunOutcome
 
 __all__ = ["SIMULATOR", "Runner", "SimulatorTarget", "Target"]
@@ -54,10 +56,12 @@ class Target(Protocol):
 
 class _SimulatorRunner:
     async def run(self, spec: RunSpec, seed: int, numbers: range, add: AddOutcome) -> None:
-        for number in numbers:
-            sim = spec.simulate(derive_seed(seed, number), record=False)
-            sim.run()
-            add(number, sim.outcome())
+        budget = Budget.for_scenario(spec.scenario)
+        latency = spec.knobs.latency()
+        run = spec.run_verdict
+        with watching_sigint():  # once for the step, not per run
+            for number in numbers:
+                add(number, run(derive_seed(seed, number), budget, latency))
 
 
 class SimulatorTarget:

@@ -46,15 +46,16 @@ def wire(
     """Everything a run records and judges, around ``runtime`` and ``store``. Without
     ``record`` only the oracle's verdicts are kept (``cache.verdict``): the history stays
     empty, and the recorder counts the events it would have held."""
-    history = History(history_maxlen)
     oracle = Oracle(keep=keep_stale)
     recorder: Recorder
     traced: TracedBackend
     if record:
+        history = History(history_maxlen)
         recorder = Recorder(history, runtime.now, runtime.task_name, sink=oracle.feed)
         traced = TracedBackend(store, recorder)
     else:
         quiet = VerdictRecorder(oracle, runtime.now, runtime.task_name)
+        history = quiet.history  # stays empty
         recorder, traced = quiet, VerdictBackend(store, quiet)
     ctx = Context(
         traced,

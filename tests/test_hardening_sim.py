@@ -147,11 +147,20 @@ def test_hostile_modules_fail_to_load_with_one_clean_line(spec: str, phrase: str
     assert_clean(str(error.value))
 
 
+@pytest.fixture
+def slow_module_unimported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another test's import of the slow module may have finished by now (it sleeps a
+    minute): these must import it afresh."""
+    monkeypatch.delitem(sys.modules, hostile.SLOW_IMPORT.partition(":")[0], raising=False)
+
+
+@pytest.mark.usefixtures("slow_module_unimported")
 def test_a_module_that_sleeps_at_import_is_given_up_on() -> None:
     with pytest.raises(StrategyNotFound, match=r"took longer than 0\.2s"):
         load_strategy(hostile.SLOW_IMPORT, timeout=0.2)
 
 
+@pytest.mark.usefixtures("slow_module_unimported")
 def test_the_async_loader_keeps_the_loop_turning_while_a_module_sleeps() -> None:
     ticks = 0
 

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from cache.backends.base import Cached, Delete, FillIf, Snapshot, Tombstone, Write
 from cache.latency import Latency
 from cache.scheduler.core import Scheduler, WaitQueue
+from cache.scheduler.tasks import sleep_for
 
 __all__ = ["SimBackend"]
 
@@ -39,7 +40,7 @@ class SimBackend:
 
     def _trip(self, op: str) -> Awaitable[None]:
         self.calls += 1
-        return self._scheduler.sleep(self.latency.draw(op, self._rng))
+        return sleep_for(self.latency.draw(op, self._rng))
 
     def _queue(self, key: str) -> WaitQueue:
         queue = self._lock_queues.get(key)

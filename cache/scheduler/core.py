@@ -41,8 +41,8 @@ from cache.scheduler.tasks import (
     _Checkpoint,
     _Join,
     _Park,
-    _Sleep,
     _State,
+    sleep_for,
 )
 from cache.scheduler.unkillable import awaiting, bury
 
@@ -120,7 +120,7 @@ class Scheduler:
     def sleep(self, seconds: float) -> Awaitable[None]:
         if seconds < 0:
             raise ValueError(f"cannot sleep a negative time ({seconds})")
-        return _Sleep(seconds)
+        return sleep_for(seconds if type(seconds) is float else float(seconds))
 
     def checkpoint(self) -> Awaitable[None]:
         return _CHECKPOINT
@@ -351,8 +351,8 @@ class Scheduler:
             raise TaskFailed(task.name, error) from error
         self._current = None
         kind = type(command)
-        if kind is _Sleep:
-            delay = command.delay
+        if kind is float:  # sleep_for
+            delay = command
             if delay <= 0.0:
                 task.wake_at = now
                 self._ready.append(task)

@@ -3,6 +3,7 @@ back to the scheduler, wait queues, the blocking section, and the ways a run can
 
 from __future__ import annotations
 
+import types
 from collections.abc import Awaitable, Coroutine, Generator
 from contextlib import AbstractAsyncContextManager
 from enum import Enum
@@ -109,14 +110,11 @@ class SimTask:
 # --- commands: awaitables that yield themselves to the scheduler ------------------------
 
 
-class _Sleep:
-    __slots__ = ("delay",)
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-
-    def __await__(self) -> Generator[Any, Any, None]:
-        yield self
+@types.coroutine
+def sleep_for(seconds: float) -> Generator[float, Any, None]:
+    """Sleep ``seconds`` (a float, at least 0) of virtual time. The command is the float
+    itself: a round trip of the simulated store is one of these, so it costs no object."""
+    yield seconds
 
 
 class _Checkpoint:
