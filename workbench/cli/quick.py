@@ -146,14 +146,12 @@ def quick_run(args: Sequence[str]) -> Callable[[], None] | None:
     params = quick_params(args)
     if params is None:
         return None
-    sizes = ("strategy", "workload", "widen_ms", "latency_scale", "jitter", "changes")
-    try:
-        request = RunRequest(
-            **{name: params[name] for name in (*sizes, "scenario")},
-            **{name: params[name] for name in ("readers", "writers", "keys", "duration")},
-        )
+    fields = ("strategy", "workload", "widen_ms", "latency_scale", "jitter", "changes", "scenario")
+    sizes = ("readers", "writers", "keys", "duration")
+    try:  # as ``workbench.cli.options.request_from`` builds it
+        request = RunRequest(**{name: params[name] for name in (*fields, *sizes)})
         spec = request.spec(SIMULATOR)
-    except ValueError:
+    except ValueError:  # click says what is wrong
         return None
     runs, jobs, as_json = params["runs"], params["jobs"], params["as_json"]
     target = SIMULATOR if jobs == 1 else parallel_target(runs, jobs)
