@@ -12,6 +12,7 @@ line too (``internal error: ...``, exit 1); ``WORKBENCH_DEBUG=1`` adds its trace
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -32,9 +33,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     lines skip click (``workbench.cli.quick``): starting is most of what they cost."""
     args = list(argv) if argv is not None else sys.argv[1:]
     remember_secrets([*args, os.environ.get("REDIS_URL")])
-    from workbench.cli.quick import quick_run
+    # Importing the engine makes no garbage worth collecting; the collections it would set
+    # off cost a short run as much as the run itself. Back on before anything runs.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from workbench.cli.quick import quick_run
 
-    command = quick_run(args)
+        command = quick_run(args)
+    finally:
+        if collecting:
+            gc.enable()
     if command is None:
         from workbench.cli.group import click_main
 
