@@ -12,14 +12,13 @@ Like ``python -m``, a ``module:Class`` lookup also searches the current director
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib
 import inspect
 import os
 import sys
 import threading
-from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
 from cache.errors import BadInput, StrategyFailed, describe
 from cache.interrupts import is_real_interrupt, watching_sigint
@@ -56,6 +55,9 @@ from cache.strategies.sync import SyncStrategy
 from cache.strategies.transaction import TransactionStrategy
 from cache.strategies.versioned import VersionedStrategy
 from cache.strategies.watch import WatchStrategy
+
+if TYPE_CHECKING:  # imported where used: ``workbench run`` never loads it (nor logging)
+    from concurrent.futures import Future
 
 __all__ = [
     "ALL_STRATEGIES",
@@ -159,6 +161,8 @@ async def load_strategy_async(spec: str, *, within: float = IMPORT_TIMEOUT_S) ->
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         return load_strategy(spec)
+    import asyncio  # here, not at the top: ``workbench run`` never needs an event loop
+
     loop = asyncio.get_running_loop()
     waiter: asyncio.Future[type[Strategy]] = loop.create_future()
 
@@ -196,6 +200,8 @@ def _in_thread(
 ) -> Future[type[Strategy]]:
     """Load on a daemon thread (an executor's threads would be joined at exit, so a module
     that never finishes importing would keep the process from exiting)."""
+    from concurrent.futures import Future
+
     future: Future[type[Strategy]] = Future()
 
     def work() -> None:

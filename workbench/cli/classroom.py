@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 
 from cache.errors import one_line
-from workbench.cli.options import FilePath, die, mask_given
+from workbench.cli.exits import die, mask_given
+from workbench.cli.options import FilePath
 
 __all__ = ["class_group", "is_loopback", "serve", "serve_command"]
 

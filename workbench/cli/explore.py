@@ -29,7 +29,8 @@ from cache.explore import (
 )
 from cache.scenarios.changes import Change
 from cache.strategies.base import Strategy
-from workbench.cli.options import CHANGES, STRATEGY, FilePath, combine, die, option_for
+from workbench.cli.exits import die
+from workbench.cli.options import CHANGES, STRATEGY, FilePath, combine, option_for
 from workbench.session.settings import (
     BOUND,
     DEPTH,

@@ -4,15 +4,12 @@ few conversions every command shares: the checked target, the run request, one e
 from __future__ import annotations
 
 import os
-import re
-import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from cache.errors import one_line
 from cache.redis_url import BadRedisUrl, RemoteRedisRefused, check_redis_url
 from cache.scenarios.changes import ALL_CHANGES, format_changes, parse_changes
 from cache.strategies.registry import (
@@ -218,46 +215,3 @@ def request_from(options: dict[str, Any]) -> RunRequest:
         return RunRequest(**{name: options.pop(name) for name in (*fields, *sizes)})
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-
-
-# Every code the command line exits with: ok; a run failed (or stale reads with
-# --fail-on-stale, or a stale read found by explore); bad input; interrupted.
-EXIT_CODES = frozenset({0, 1, 2, 130})
-# A message is one line however long what it quotes; this leaves room for every list of ours.
-MESSAGE_LIMIT = 1000
-
-
-# The passwords this process was given (on its command line, in $REDIS_URL): masked
-# wherever they appear in an error, even where a message quotes only part of a URL
-# (``module 'redis' has no '//u:pw@host'``) or a password the pattern cannot see (``p#w``).
-_GIVEN_SECRETS: set[str] = set()
-_PASSWORD_QUERY = re.compile(r"(?i)password=([^&\s]*)")
-SHORTEST_SECRET = 3  # masking a one- or two-letter string everywhere would garble messages
-
-
-def remember_secrets(texts: Iterable[str | None]) -> None:
-    """Note the passwords of every URL in ``texts`` (its userinfo, ``password=`` options)."""
-    for text in texts:
-        if not text:
-            continue
-        _, sep, rest = text.partition("://")
-        found = _PASSWORD_QUERY.findall(text)
-        if sep and "@" in rest:
-            userinfo = rest.rpartition("@")[0]
-            user, colon, password = userinfo.partition(":")
-            found.append(password if colon else user)
-        _GIVEN_SECRETS.update(s for s in found if len(s) >= SHORTEST_SECRET)
-
-
-def mask_given(text: str) -> str:
-    """``text`` with every password this process was given masked."""
-    for secret in sorted(_GIVEN_SECRETS, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
-
-
-def die(message: str, code: int) -> NoReturn:
-    """One line on stderr, passwords masked, then exit: 2 bad input, 1 a run failed, 130
-    interrupted."""
-    click.echo(f"workbench: error: {mask_given(one_line(message, MESSAGE_LIMIT))}", err=True)
-    sys.exit(code)

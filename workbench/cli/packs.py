@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.options import FilePath, die
+from workbench.cli.exits import die
+from workbench.cli.options import FilePath
 
 __all__ = ["challenge", "pack"]
 

@@ -7,25 +7,15 @@ from typing import Any
 
 import click
 
-from cache.batch import BatchResult, Progress, RunSpec, derive_seed, run_batch
-from cache.errors import BadInput, RunFailed
-from cache.logfmt import LogFormatter
-from cache.targets import SIMULATOR, Target
-from workbench.cli.options import (
-    RUN_SETTINGS,
-    SettingType,
-    die,
-    option_for,
-    request_from,
-    target_from,
-)
+from cache.batch import BatchResult, derive_seed
+from cache.errors import RunFailed
+from cache.targets import Target
+from workbench.cli.exits import die
+from workbench.cli.options import RUN_SETTINGS, SettingType, option_for, request_from, target_from
+from workbench.cli.report import batch, parallel_target, report, wants_progress
 from workbench.session.settings import JOBS, RUNS, WORKERS
 
 __all__ = ["replay", "run"]
-
-FAILED_RUNS_SHOWN = 50
-PROGRESS_FROM_SECONDS = 2.0  # show a progress bar for batches expected to take longer
-
 
 @click.command()
 @option_for(RUNS, 100, "how many times to run the scenario", short="-n")
@@ -69,8 +59,7 @@ def run(
     spec = request_from(options).spec(target)
     if target.kind == "sim" and jobs != 1:
         target = parallel_target(runs, jobs)
-    slow = runs * (0.3e-3 if target.kind == "sim" else 5e-3) > PROGRESS_FROM_SECONDS
-    if slow and sys.stderr.isatty() and not as_json:
+    if wants_progress(runs, target) and sys.stderr.isatty() and not as_json:
         with click.progressbar(
             length=runs, label=spec.strategy.name, file=sys.stderr, show_pos=True, show_eta=True
         ) as bar:
@@ -78,26 +67,10 @@ def run(
             def advance(result: BatchResult) -> None:
                 bar.update(result.completed - bar.pos)
 
-            result = _batch(spec, runs, seed, target, advance)
+            result = batch(spec, runs, seed, target, advance)
     else:
-        result = _batch(spec, runs, seed, target)
-    if as_json:
-        import json
-
-        click.echo(json.dumps(result.to_json()))
-    else:
-        where = "" if target.kind == "sim" else f" · on {target.describe()}"
-        click.echo(
-            f"{result.strategy} · {spec.scenario.describe()} · widen {result.widen_ms:g}ms · "
-            f"{result.runs} runs · seed {result.seed}{where}"
-        )
-        _print_batch(result)
-    if result.stopped_by:
-        die(f"run {result.stopped_at}: {result.stopped_by}", code=1)
-    if result.interrupted:
-        sys.exit(130)
-    if fail_on_stale and result.failures:
-        die(f"{result.failures} of {result.completed} runs failed (--fail-on-stale)", code=1)
+        result = batch(spec, runs, seed, target)
+    report(result, spec, target, as_json=as_json, fail_on_stale=fail_on_stale, echo=click.echo)
 
 
 def _workers_target(target: Target, workers: int) -> Target:
@@ -108,54 +81,6 @@ def _workers_target(target: Target, workers: int) -> Target:
     from cache.redis_workers import RedisWorkersTarget
 
     return RedisWorkersTarget(target.url, workers=workers)
-
-
-def parallel_target(runs: int, jobs: int | None) -> Target:
-    """The simulator on ``jobs`` processes (all cores by default), unless the batch is too
-    small to be worth starting them."""
-    from cache.parallel import CHUNK, ParallelSimulatorTarget, all_cores
-
-    jobs = jobs if jobs is not None else all_cores()
-    if jobs == 1 or runs <= CHUNK:
-        return SIMULATOR
-    return ParallelSimulatorTarget(jobs)
-
-
-def _batch(
-    spec: RunSpec, runs: int, seed: int, target: Target, progress: Progress | None = None
-) -> BatchResult:
-    try:
-        return run_batch(spec, runs, seed, target, progress=progress)
-    except RunFailed as error:  # the target could not open: nothing was measured
-        die(str(error), code=1)
-    except BadInput as error:  # found out on connecting: no such database, a remote node
-        die(str(error), code=2)
-
-
-def _print_batch(result: BatchResult) -> None:
-    for run_number in result.failed_runs[:FAILED_RUNS_SHOWN]:
-        click.echo(f"Failed: {run_number}")
-    hidden = result.failures - FAILED_RUNS_SHOWN
-    if hidden > 0:
-        click.echo(f"... and {hidden} more failing runs (--json lists them all)")
-    if result.interrupted:
-        why = "an error" if result.stopped_by else "the user"
-        click.echo(
-            f"Stopped by {why} after {result.completed} of {result.runs} runs; figures cover those."
-        )
-    click.echo(f"{result.failures} of {result.completed} runs failed: {result.rate}")
-    kinds = ", ".join(f"{n} {k.value}" for k, n in sorted(result.by_kind.items()))
-    click.echo(
-        f"reads: {result.reads}, stale: {result.stale_reads}" + (f" ({kinds})" if kinds else "")
-    )
-    if result.reads:
-        click.echo(f"stale reads per read (another measure): {result.stale_rate}")
-    if result.detected or result.repaired:
-        click.echo(f"inconsistencies detected: {result.detected}, repaired: {result.repaired}")
-    if result.lost_updates:
-        click.echo(f"lost updates (increments that vanished): {result.lost_updates}")
-    if result.abandoned:
-        click.echo(f"updates abandoned after too many retries: {result.abandoned}")
 
 
 @click.command()
@@ -225,6 +150,8 @@ def replay(
     if shown.note:
         click.echo(shown.note)
     click.echo(f"# {shown.spec.scenario.describe()}")
+    from cache.logfmt import LogFormatter
+
     oracle = shown.oracle
     stale = {verdict.read.span: verdict for verdict in oracle.stale_reads}
     for line in LogFormatter(stale.get, verbose=verbose).lines(shown.history):

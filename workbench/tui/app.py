@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import Awaitable, Callable, Iterable
+from importlib import import_module
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeGuard, cast
 
 from textual import on, work
 from textual.app import ComposeResult, ScreenStackError, SystemCommand
@@ -19,7 +20,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from cache.errors import RunFailed
-from cache.redis_run import RedisServerTarget
 from cache.targets import SIMULATOR, Target
 from workbench.session.live import LiveState
 from workbench.session.settings import LiveSettings
@@ -29,16 +29,21 @@ from workbench.session.walkthrough import Walkthrough
 from workbench.tui.bindings import ACTIONS, app_bindings
 from workbench.tui.guided import REPORT_PATH, Guided
 from workbench.tui.messages import OpenReplay, StageProgress
-from workbench.tui.panes.evidence import EvidencePane
-from workbench.tui.panes.explore import ExplorePane
 from workbench.tui.panes.guide import GuidePane
-from workbench.tui.panes.hypothesis import HypothesisPane
-from workbench.tui.panes.isolate import IsolatePane
 from workbench.tui.panes.live import REPLAY_IDLE_ACTIONS, LivePane
-from workbench.tui.panes.verify import VerifyPane
 from workbench.tui.widgets.controls import Controls
 from workbench.tui.widgets.event_log import EventLog
 from workbench.tui.widgets.too_small import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, TooSmall
+
+if TYPE_CHECKING:
+    from cache.redis_run import RedisServerTarget
+    from workbench.tui.panes.evidence import EvidencePane
+    from workbench.tui.panes.explore import ExplorePane
+    from workbench.tui.panes.hypothesis import HypothesisPane
+    from workbench.tui.panes.isolate import IsolatePane
+    from workbench.tui.panes.verify import VerifyPane
+
+    StagePane = EvidencePane | IsolatePane | HypothesisPane | VerifyPane
 
 __all__ = ["WorkbenchApp"]
 
@@ -47,12 +52,28 @@ _ACTION_TABS = {a.action.split("(")[0]: a.tab for a in ACTIONS if a.tab is not N
 
 FIRST_PAINT_WAIT = 2.0  # seconds: a screen that never paints (no terminal) does not hold it up
 
-_PANES: dict[Stage, type[EvidencePane | IsolatePane | HypothesisPane | VerifyPane]] = {
-    Stage.EVIDENCE: EvidencePane,
-    Stage.ISOLATE: IsolatePane,
-    Stage.HYPOTHESIS: HypothesisPane,
-    Stage.VERIFY: VerifyPane,
+# The stage panes and Explore are built after the first screen, and so are their modules
+# imported then: their widgets, and the explorer's engine, are not the first screen's.
+_PANES = {
+    Stage.EVIDENCE: "workbench.tui.panes.evidence:EvidencePane",
+    Stage.ISOLATE: "workbench.tui.panes.isolate:IsolatePane",
+    Stage.HYPOTHESIS: "workbench.tui.panes.hypothesis:HypothesisPane",
+    Stage.VERIFY: "workbench.tui.panes.verify:VerifyPane",
 }
+
+
+def _pane_class(stage: Stage) -> type[StagePane]:
+    module, _, name = _PANES[stage].partition(":")
+    found: type[StagePane] = getattr(import_module(module), name)
+    return found
+
+
+def _is_server(target: Target) -> TypeGuard[RedisServerTarget]:
+    if target.kind == "sim":  # no need to import redis-py to know
+        return False
+    from cache.redis_run import RedisServerTarget
+
+    return isinstance(target, RedisServerTarget)
 
 
 class WorkbenchApp(Guided):
@@ -128,10 +149,12 @@ class WorkbenchApp(Guided):
                 yield TabPane(self._tab_label(stage), id=stage.value)
             yield TabPane("5 Explore", id="explore")
 
-    def _new_pane(self, stage: Stage) -> EvidencePane | IsolatePane | HypothesisPane | VerifyPane:
+    def _new_pane(self, stage: Stage) -> StagePane:
         if stage is Stage.EVIDENCE:
+            from workbench.tui.panes.evidence import EvidencePane
+
             return EvidencePane(self.session, self.settings.strategy.name, id="evidence-pane")
-        return _PANES[stage](self.session, id=f"{stage.value}-pane")  # type: ignore[call-arg]
+        return _pane_class(stage)(self.session, id=f"{stage.value}-pane")  # type: ignore[call-arg]
 
     async def _build_stages(self) -> None:
         """Build the stage panes behind the first screen. Queued when the app mounts, so
@@ -151,6 +174,8 @@ class WorkbenchApp(Guided):
         explore = self.query_one("#explore", TabPane)
         await explore._mounted_event.wait()
         if explore.is_attached and not explore.children:
+            from workbench.tui.panes.explore import ExplorePane
+
             await explore.mount(ExplorePane(self.session, id="explore-pane"))
         gc.freeze()
 
@@ -165,7 +190,7 @@ class WorkbenchApp(Guided):
         if self.autostart:
             self.live.toggle()
         self.live.timeline.focus()
-        if isinstance(self._start_target, RedisServerTarget):
+        if _is_server(self._start_target):
             self.use_target(self._start_target)
 
     # -- where stage batches run ----------------------------------------------------------------
@@ -177,7 +202,7 @@ class WorkbenchApp(Guided):
     def use_target(self, target: Target) -> None:
         """Check the server answers, then run stage batches there; on failure, a
         notification and back to the simulator."""
-        if not isinstance(target, RedisServerTarget):
+        if not _is_server(target):
             self.session.target = target
             self.notify("Stage batches run on the simulator.", timeout=3)
             return
@@ -301,42 +326,42 @@ class WorkbenchApp(Guided):
         else:
             self.notify("Nothing is running. Press q to quit.", timeout=3)
 
-    def _pane(self, stage: Stage) -> EvidencePane | IsolatePane | HypothesisPane | VerifyPane:
-        return self.query_one(f"#{stage.value}-pane", _PANES[stage])
+    def _pane(self, stage: Stage) -> StagePane:
+        return self.query_one(f"#{stage.value}-pane", _pane_class(stage))
 
     def action_evidence_run(self) -> None:
-        self.query_one(EvidencePane).run_batch()
+        cast("EvidencePane", self.query_one("#evidence-pane")).run_batch()
 
     def action_evidence_open(self) -> None:
-        self.query_one(EvidencePane).open_run()
+        cast("EvidencePane", self.query_one("#evidence-pane")).open_run()
 
     def action_isolate_measure(self) -> None:
-        self.query_one(IsolatePane).measure()
+        cast("IsolatePane", self.query_one("#isolate-pane")).measure()
 
     def action_isolate_changes(self) -> None:
-        self.query_one(IsolatePane).run_changes()
+        cast("IsolatePane", self.query_one("#isolate-pane")).run_changes()
 
     def action_isolate_bisect(self) -> None:
-        self.query_one(IsolatePane).bisect()
+        cast("IsolatePane", self.query_one("#isolate-pane")).bisect()
 
     def action_hypothesis_experiment(self) -> None:
-        self.query_one(HypothesisPane).experiment()
+        cast("HypothesisPane", self.query_one("#hypothesis-pane")).experiment()
 
     def action_hypothesis_try(self) -> None:
-        self.query_one(HypothesisPane).try_fix()
+        cast("HypothesisPane", self.query_one("#hypothesis-pane")).try_fix()
 
     def action_verify_run(self) -> None:
-        self.query_one(VerifyPane).verify()
+        cast("VerifyPane", self.query_one("#verify-pane")).verify()
 
     def action_verify_compare(self) -> None:
-        self.query_one(VerifyPane).compare()
+        cast("VerifyPane", self.query_one("#verify-pane")).compare()
 
     def action_verify_export(self) -> None:
-        self.query_one(VerifyPane).export()
+        cast("VerifyPane", self.query_one("#verify-pane")).export()
 
     def action_explore(self, what: str) -> None:
         """The Explore tab's keys: run, cancel, copy, open, original, token."""
-        self.query_one(ExplorePane).act(what)
+        cast("ExplorePane", self.query_one("#explore-pane")).act(what)
 
     # -- messages from the panes ----------------------------------------------------------------
 

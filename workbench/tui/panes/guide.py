@@ -1,13 +1,19 @@
 """The guide: a Markdown panel beside the stages (in the manner of Textual's HelpPanel) that
-tells the story step by step and follows what the learner actually does."""
+tells the story step by step and follows what the learner actually does.
+
+Hidden (the workbench without ``walkthrough``), the pane is empty: its Markdown, and the
+Markdown parser Textual imports with it (markdown-it, Pygments: more than the rest of the
+first screen), are built the first time it is shown."""
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import Button, Markdown
+from textual.widget import Widget
+from textual.widgets import Button
 
 from cache.witness import Witness
 from workbench.session.checkpoints import CHECKPOINTS, Verdict
@@ -59,14 +65,34 @@ class GuidePane(Vertical):
         self.hint_text = ""
         self._hint_step: str | None = None
         self.witness: Witness | None = None
+        self._built = False
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Markdown(self.markdown(), id="guide-text")
-        with Horizontal(id="guide-buttons"):
-            yield Button("Next >", id="guide-next", variant="primary", compact=True)
-            yield Button("Hint H", id="guide-hint", compact=True)
-            yield Button("Show me S", id="guide-show", compact=True)
+        if not self.has_class("-hidden"):
+            self._built = True
+            yield from self._content()
+
+    def _content(self) -> list[Widget]:
+        """The step's text and the learner's buttons, each shown as the step says."""
+        from textual.widgets import Markdown
+
+        step = self.walk.current
+        buttons = {
+            "guide-next": ("Next >", step is not None and step.reading),
+            "guide-hint": ("Hint H", step is not None and bool(step.hints)),
+            "guide-show": ("Show me S", step is not None and bool(step.show_me)),
+        }
+        row = []
+        for name, (label, shown) in buttons.items():
+            button = Button(label, id=name, compact=True)
+            if name == "guide-next":
+                button.variant = "primary"
+            button.display = shown
+            row.append(button)
+        return [
+            VerticalScroll(Markdown(self.markdown(), id="guide-text")),
+            Horizontal(*row, id="guide-buttons"),
+        ]
 
     def markdown(self) -> str:
         walk = self.walk
@@ -97,10 +123,22 @@ class GuidePane(Vertical):
         step = self.walk.current
         if step is None or step.id != self._hint_step:
             self.hint_text = ""  # a hint belongs to the step it was asked on
+        if not self._built:
+            if not self.has_class("-hidden"):
+                self._built = True
+                self.mount_all(self._content())  # up to date as built
+            return
+        from textual.widgets import Markdown
+
+        try:
+            text = self.query_one("#guide-text", Markdown)
+        except NoMatches:  # still being mounted: brought up to date once it is
+            self.call_after_refresh(self.refresh_view)
+            return
         self.query_one("#guide-next", Button).display = step is not None and step.reading
         self.query_one("#guide-show", Button).display = step is not None and bool(step.show_me)
         self.query_one("#guide-hint", Button).display = step is not None and bool(step.hints)
-        self.query_one("#guide-text", Markdown).update(self.markdown())
+        text.update(self.markdown())
 
     def on_mount(self) -> None:
         self.refresh_view()

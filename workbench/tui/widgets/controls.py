@@ -18,7 +18,6 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, Static
 
 from cache.errors import describe
-from cache.redis_run import RedisServerTarget
 from cache.redis_url import BadRedisUrl, RemoteRedisRefused, check_redis_url
 from cache.strategies.base import Strategy
 from cache.strategies.registry import BUILTIN, IMPORT_TIMEOUT_S, load_strategy_async
@@ -137,9 +136,13 @@ class Controls(Vertical):
         )
         with Horizontal(classes="knob"):
             yield Label("redis url")
-            target = self._target
+            target, url = self._target, DEFAULT_REDIS_URL
+            if target.kind != "sim":  # redis-py is imported for a server only: it is slow
+                from cache.redis_run import RedisServerTarget
+
+                url = target.url.url if isinstance(target, RedisServerTarget) else url
             yield Input(
-                target.url.url if isinstance(target, RedisServerTarget) else DEFAULT_REDIS_URL,
+                url,
                 id="redis-url",
                 tooltip="loopback only (127.0.0.1, ::1, localhost, unix://); Enter applies",
             )
@@ -235,6 +238,8 @@ class Controls(Vertical):
             return
         field.remove_class("-invalid")
         self._error("")
+        from cache.redis_run import RedisServerTarget
+
         self._target = RedisServerTarget(url)
         self.post_message(self.TargetChosen(self._target))
 
