@@ -135,7 +135,7 @@ class Recorder:
     serves virtual time in the simulator and real time against a real server.
     """
 
-    __slots__ = ("_append", "_clock", "_open", "_seq", "_stacks", "_task_name", "history")
+    __slots__ = ("_clock", "_keep", "_open", "_seq", "_sink", "_stacks", "_task_name", "history")
 
     def __init__(
         self,
@@ -145,18 +145,12 @@ class Recorder:
         sink: Callable[[Event], object] | None = None,
     ) -> None:
         self.history = history
+        # The history's own deque, appended to here (and its count kept here) rather than
+        # through ``History.append``: a call less for each of tens of thousands of events.
+        self._keep = history._events.append
         # ``sink`` sees every event as it is recorded (the live oracle), even those a bounded
         # history will later drop.
-        if sink is None:
-            self._append: Callable[[Event], object] = history.append
-        else:
-            append = history.append
-
-            def both(event: Event) -> None:
-                append(event)
-                sink(event)
-
-            self._append = both
+        self._sink = sink
         self._clock = clock
         self._task_name = task_name
         self._seq = 0
@@ -178,11 +172,13 @@ class Recorder:
         span = self._seq
         stack.append(span)
         opened = self._open[span] = Span(self, span, op, key, task, parent)
-        self._append(
-            Event(
-                span, self._clock(), Phase.START, span, parent, task, op, key, version, None, note
-            )
+        event = Event(
+            span, self._clock(), Phase.START, span, parent, task, op, key, version, None, note
         )
+        self._keep(event)
+        self.history._total += 1
+        if self._sink is not None:
+            self._sink(event)
         return opened
 
     def complete(
@@ -206,11 +202,13 @@ class Recorder:
             stack.remove(span)
         self._seq += 1
         phase = Phase.FAILED if failed else Phase.COMPLETE
-        self._append(
-            Event(
-                self._seq, self._clock(), phase, span, parent, task, op, key, version, source, note
-            )
+        event = Event(
+            self._seq, self._clock(), phase, span, parent, task, op, key, version, source, note
         )
+        self._keep(event)
+        self.history._total += 1
+        if self._sink is not None:
+            self._sink(event)
 
     def note(self, op: Op, key: str, note: str, *, version: int | None = None) -> None:
         """Record an instant: a span that starts and completes at once."""

@@ -137,7 +137,8 @@ class Scheduler:
         task.wake_at = self._now
         self._tasks.append(task)
         self._ready.append(task)
-        self.policy.on_spawn(task, self._choice_rng)
+        if type(self.policy) is not RandomPolicy:  # whose on_spawn does nothing
+            self.policy.on_spawn(task, self._choice_rng)
         return task
 
     def join(self, task: Any) -> Awaitable[None]:
