@@ -1,0 +1,191 @@
+"""One worker process of ``--workers`` (``cache.redis_workers``): it plays its part of
+every run the parent hands it, several runs at once.
+
+The parent sends ``("spec", RunSpec)`` when the batch's spec changes, then
+``("run", number, prefix, seed, origin)`` for each run, without waiting for the previous
+one: every run is a task on this process's event loop, so while one run's tasks sleep
+(the live story is sized in milliseconds of real time) another's send commands, and the
+process keeps its core busy. A run's reply is ``("done", number, Played)`` or
+``("failed", number, message)``; ``None`` from the parent means stop (runs still in
+flight are cancelled: the parent sweeps their keys).
+
+Events go back as plain tuples (``Event`` fields with each enum replaced by its value):
+pickling a tuple of ints, floats and strings is a third cheaper than pickling the named
+tuple, and the parent rebuilds the ``Event`` once, where the oracle needs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from multiprocessing.connection import Connection
+from random import Random
+from typing import Any, NamedTuple, cast
+
+from cache.backends.redis_server import RedisServer
+from cache.backends.redis_store import RedisBackend
+from cache.batch import RunSpec, derive_seed
+from cache.errors import RunFailed
+from cache.events import Event, Op, Phase, Source
+from cache.realtime import RealtimeRuntime
+from cache.redis_url import RedisTarget
+from cache.service import CacheService
+from cache.strategies.registry import instantiate
+from cache.wiring import wire
+
+__all__ = ["RUN_LIMIT_S", "Played", "events_of", "serve"]
+
+RUN_LIMIT_S = 30.0
+
+# An Event as sent between processes: the same fields, enums as their values.
+Packed = tuple[int, float, str, int, int, str, str, str, "int | None", "str | None", str]
+
+
+class Played(NamedTuple):
+    """What one worker recorded in one run."""
+
+    events: list[Packed]
+    abandoned: int
+    touched: list[str]
+    calls: int
+
+
+def _pack(event: Event) -> Packed:
+    source = event.source.value if event.source is not None else None
+    return (event.seq, event.time, event.phase.value, event.span, event.parent, event.task,
+            event.op.value, event.key, event.version, source, event.note)  # fmt: skip
+
+
+def events_of(packed: list[Packed]) -> list[Event]:
+    """The events a worker sent, as ``Event``s again."""
+    phases = {phase.value: phase for phase in Phase}
+    ops = {op.value: op for op in Op}
+    sources: dict[str | None, Source | None] = {source.value: source for source in Source}
+    events = []
+    for seq, at, phase, span, parent, task, op, key, version, source, note in packed:
+        kind, what = phases[phase], ops[op]
+        events.append(
+            Event(seq, at, kind, span, parent, task, what, key, version, sources.get(source), note)
+        )
+    return events
+
+
+class _SharedClock(RealtimeRuntime):
+    """Real time counted from an origin the parent chose, on the clock all processes share,
+    so events recorded in different workers can be ordered against each other."""
+
+    def __init__(self, origin: float) -> None:
+        super().__init__()
+        self.origin = origin
+
+    def now(self) -> float:
+        return time.perf_counter() - self.origin
+
+    def start(self) -> None:
+        """The origin is the parent's: nothing to reset."""
+
+
+class _ReadOnly:
+    """The cache service of a worker that does not write: its updates are skipped (not
+    recorded), everything else goes through."""
+
+    def __init__(self, cache: CacheService) -> None:
+        self._cache = cache
+
+    async def update(self, key: str, version: int) -> bool:
+        return True
+
+    async def increment(self, key: str) -> int | None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cache, name)
+
+
+async def play(
+    server: RedisServer, spec: RunSpec, prefix: str, seed: int, index: int, origin: float
+) -> Played:
+    """Worker ``index``'s part of one run (the first worker's includes the updates)."""
+    runtime = _SharedClock(origin)
+    backend = RedisBackend(server, prefix, gate=runtime.gate)
+    strategy = instantiate(spec.strategy)
+    history, _, _, cache = wire(spec.scenario, strategy, spec.knobs, runtime, backend)
+    rng = Random(seed if index == 0 else derive_seed(seed, index))
+    try:
+        service = cache if index == 0 else cast(CacheService, _ReadOnly(cache))
+        spec.scenario.start(runtime, service, rng)
+        await runtime.wait(RUN_LIMIT_S)
+    finally:
+        touched = await backend.release()
+    return Played([_pack(event) for event in history], cache.abandoned, touched, backend.calls)
+
+
+class _Worker:
+    def __init__(self, conn: Connection, server: RedisServer, index: int) -> None:
+        self.conn = conn
+        self.server = server
+        self.index = index
+        self.spec: RunSpec | None = None
+        self.runs: set[asyncio.Task[None]] = set()
+        self.stopped = asyncio.get_running_loop().create_future()
+
+    def on_message(self) -> None:
+        try:
+            message = self.conn.recv()
+        except (EOFError, OSError):
+            message = None
+        if message is None:
+            if not self.stopped.done():
+                self.stopped.set_result(None)
+        elif message[0] == "spec":
+            self.spec = message[1]
+        else:
+            task = asyncio.get_running_loop().create_task(self._run(*message[1:]))
+            self.runs.add(task)
+            task.add_done_callback(self.runs.discard)
+
+    async def _run(self, number: int, prefix: str, seed: int, origin: float) -> None:
+        assert self.spec is not None
+        try:
+            played = await play(self.server, self.spec, prefix, seed, self.index, origin)
+            reply: tuple[str, int, Any] = ("done", number, played)
+        except RunFailed as error:
+            reply = ("failed", number, str(error))
+        except Exception as error:
+            reply = ("failed", number, f"worker {self.index + 1}: {type(error).__name__}: {error}")
+        self.conn.send(reply)
+
+    async def serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_reader(self.conn.fileno(), self.on_message)
+        try:
+            await self.stopped
+        finally:
+            loop.remove_reader(self.conn.fileno())
+            for task in list(self.runs):
+                task.cancel()
+            if self.runs:
+                await asyncio.wait(list(self.runs))
+
+
+def serve(conn: Connection, url: RedisTarget, index: int, parser: str) -> None:
+    """A worker process's main: connect, say ``ready`` (or why not), play runs until told
+    to stop. Ctrl+C is ignored: the parent decides when to stop, between runs."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    loop = asyncio.new_event_loop()
+    try:
+        server = loop.run_until_complete(RedisServer.connect(url, parser=parser))
+    except Exception as error:
+        conn.send(("failed", str(error)))
+        return
+    conn.send(("ready", ""))
+
+    async def main() -> None:
+        await _Worker(conn, server, index).serve()
+
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.run_until_complete(server.close(sweep=False))
+        loop.close()
