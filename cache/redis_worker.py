@@ -9,9 +9,7 @@ process keeps its core busy. A run's reply is ``("done", number, Played)`` or
 ``("failed", number, message)``; ``None`` from the parent means stop (runs still in
 flight are cancelled: the parent sweeps their keys).
 
-Events go back as plain tuples (``Event`` fields with each enum replaced by its value):
-pickling a tuple of ints, floats and strings is a third cheaper than pickling the named
-tuple, and the parent rebuilds the ``Event`` once, where the oracle needs it.
+Events go back as plain tuples (``cache.redis_merge.pack``), which the parent merges.
 """
 
 from __future__ import annotations
@@ -27,19 +25,16 @@ from cache.backends.redis_server import RedisServer
 from cache.backends.redis_store import RedisBackend
 from cache.batch import RunSpec, derive_seed
 from cache.errors import RunFailed
-from cache.events import Event, Op, Phase, Source
 from cache.realtime import RealtimeRuntime
+from cache.redis_merge import Packed, pack
 from cache.redis_url import RedisTarget
 from cache.service import CacheService
 from cache.strategies.registry import instantiate
 from cache.wiring import wire
 
-__all__ = ["RUN_LIMIT_S", "Played", "events_of", "serve"]
+__all__ = ["RUN_LIMIT_S", "Played", "play", "serve"]
 
 RUN_LIMIT_S = 30.0
-
-# An Event as sent between processes: the same fields, enums as their values.
-Packed = tuple[int, float, str, int, int, str, str, str, "int | None", "str | None", str]
 
 
 class Played(NamedTuple):
@@ -49,26 +44,6 @@ class Played(NamedTuple):
     abandoned: int
     touched: list[str]
     calls: int
-
-
-def _pack(event: Event) -> Packed:
-    source = event.source.value if event.source is not None else None
-    return (event.seq, event.time, event.phase.value, event.span, event.parent, event.task,
-            event.op.value, event.key, event.version, source, event.note)  # fmt: skip
-
-
-def events_of(packed: list[Packed]) -> list[Event]:
-    """The events a worker sent, as ``Event``s again."""
-    phases = {phase.value: phase for phase in Phase}
-    ops = {op.value: op for op in Op}
-    sources: dict[str | None, Source | None] = {source.value: source for source in Source}
-    events = []
-    for seq, at, phase, span, parent, task, op, key, version, source, note in packed:
-        kind, what = phases[phase], ops[op]
-        events.append(
-            Event(seq, at, kind, span, parent, task, what, key, version, sources.get(source), note)
-        )
-    return events
 
 
 class _SharedClock(RealtimeRuntime):
@@ -118,7 +93,7 @@ async def play(
         await runtime.wait(RUN_LIMIT_S)
     finally:
         touched = await backend.release()
-    return Played([_pack(event) for event in history], cache.abandoned, touched, backend.calls)
+    return Played([pack(event) for event in history], cache.abandoned, touched, backend.calls)
 
 
 class _Worker:

@@ -38,10 +38,12 @@ import asyncio
 import contextlib
 import multiprocessing
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from multiprocessing.connection import Connection
 from typing import Any
+
+from redis.exceptions import RedisError
 
 from cache.backends.base import BackendError
 from cache.backends.redis_server import RedisServer
@@ -49,9 +51,9 @@ from cache.backends.redis_store import RedisBackend
 from cache.batch import BatchResult, RunSpec, derive_seed
 from cache.errors import RunFailed
 from cache.oracle import Oracle
-from cache.redis_merge import merge_histories
+from cache.redis_merge import merge_packed
 from cache.redis_url import RedisTarget
-from cache.redis_worker import RUN_LIMIT_S, Played, events_of, serve
+from cache.redis_worker import RUN_LIMIT_S, Played, serve
 from cache.scenarios.live import live_story
 from cache.scenarios.story import StoryScenario
 from cache.simulation import RunOutcome
@@ -67,7 +69,6 @@ IN_FLIGHT = 8
 MAX_IN_FLIGHT = 64
 _START_LIMIT_S = 60.0  # a spawned worker imports the engine and redis-py, then connects
 _REPLY_LIMIT_S = RUN_LIMIT_S + 5.0
-_UNLINK_CHUNK = 500
 _LOST = "a worker process ended unexpectedly"
 
 
@@ -142,6 +143,25 @@ class _WorkersRunner:
             for conn in self.conns:
                 conn.send(("spec", spec))
             self.spec = spec
+        began = time.perf_counter()
+        fixture = spec.scenario.fixture()
+        prefixes = {number: self.server.namespace() for number in numbers}
+        # Every run's keys, to unlink when the step ends: its fixture's now, the keys its
+        # workers touched as they report them.
+        litter = {prefix: {RedisBackend(self.server, prefix).key(k) for k in fixture}
+                  for prefix in prefixes.values()}  # fmt: skip
+        # One round trip loads the step's fixtures and one unlinks what the step touched,
+        # instead of two for each run: the parent's own trips, and its CPU, are what the
+        # workers compete with for the machine's cores.
+
+        def load(pipe: Any, prefix: str) -> None:
+            backend = RedisBackend(self.server, prefix)
+            pipe.mset({backend.key(key): str(version) for key, version in fixture.items()})
+
+        def unlink(pipe: Any, prefix: str) -> None:
+            pipe.unlink(*sorted(litter[prefix]))
+
+        await self._each_prefix("loading the fixtures (MSET)", prefixes.values(), load)
         pending = iter(numbers)
         outcomes: dict[int, RunOutcome] = {}
         failures: dict[int, RunFailed] = {}
@@ -150,13 +170,14 @@ class _WorkersRunner:
             for number in pending:  # shared by the lanes: each run is taken once
                 if failures:
                     return
+                run_seed = derive_seed(seed, number)
+                prefix = prefixes[number]
                 try:
-                    outcomes[number] = await self._one(spec, number, derive_seed(seed, number))
+                    outcomes[number] = await self._one(spec, number, run_seed, prefix, litter)
                 except RunFailed as error:
                     failures[number] = error
                     return
 
-        began = time.perf_counter()
         lanes = [asyncio.ensure_future(lane()) for _ in range(self.target.in_flight)]
         try:
             await asyncio.gather(*lanes)
@@ -164,22 +185,41 @@ class _WorkersRunner:
             for task in lanes:
                 task.cancel()
             await asyncio.wait(lanes)
-            raise
+            raise  # the keys go with the server's sweep when the batch closes
         finally:
-            self.target.busy += time.perf_counter() - began
             # Runs in order, up to the first that failed, whatever order they finished in.
             number = numbers.start
             while number in outcomes:
                 add(number, outcomes.pop(number))
                 number += 1
+        await self._each_prefix("cleanup (UNLINK)", litter, unlink)
+        self.target.busy += time.perf_counter() - began
         if failures:
             raise failures[min(failures)]
 
-    async def _one(self, spec: RunSpec, number: int, seed: int) -> RunOutcome:
-        prefix = self.server.namespace()
-        fixture = spec.scenario.fixture()
-        loader = RedisBackend(self.server, prefix)
-        await loader.load(fixture)
+    async def _each_prefix(
+        self, doing: str, prefixes: Iterable[str], command: Callable[[Any, str], object]
+    ) -> None:
+        """``command`` for each run prefix, pipelined: one round trip per server (per node
+        of a cluster, each command on one run's keys, so within one slot)."""
+        pipes: dict[int, Any] = {}
+        for prefix in prefixes:
+            client, _ = self.server.client_for(prefix)
+            pipe = pipes.get(id(client))
+            if pipe is None:
+                pipe = pipes[id(client)] = client.pipeline(transaction=False)
+            command(pipe, prefix)
+        try:
+            for pipe in pipes.values():
+                async with pipe:
+                    await pipe.execute()
+        except (RedisError, OSError, TimeoutError) as error:
+            raise self.server.error(doing, error) from error
+        self.target.calls += len(pipes)
+
+    async def _one(
+        self, spec: RunSpec, number: int, seed: int, prefix: str, litter: dict[str, set[str]]
+    ) -> RunOutcome:
         loop = asyncio.get_running_loop()
         waiters = [loop.create_future() for _ in self.conns]
         for index, waiter in enumerate(waiters):
@@ -195,35 +235,20 @@ class _WorkersRunner:
         finally:
             for index in range(len(self.conns)):
                 self.waiting.pop((index, number), None)
-        touched = set(await loader.release())
-        played: list[Played] = []
-        failed: list[str] = []
+        played: list[Played] = [reply for kind, reply in replies if kind == "done"]
+        for part in played:
+            litter[prefix].update(part.touched)
         for kind, reply in replies:
-            if kind == "done":
-                played.append(reply)
-                touched.update(reply.touched)
-            else:
-                failed.append(reply)
-        await self._unlink(prefix, sorted(touched))
-        if failed:
-            raise RunFailed(failed[0])
-        parts = [events_of(part.events) for part in played]
-        merged = merge_histories(parts)
+            if kind != "done":
+                raise RunFailed(reply)
+        merged = merge_packed([part.events for part in played])
         oracle = Oracle()
-        preload(oracle, spec.scenario, fixture)
+        preload(oracle, spec.scenario, spec.scenario.fixture())
         oracle.feed_all(merged)
-        self.target.calls += sum(part.calls for part in played) + loader.calls
+        self.target.calls += sum(part.calls for part in played)
         abandoned = sum(part.abandoned for part in played)
-        seconds = max((events[-1].time for events in parts if events), default=0.0)
+        seconds = max((part.events[-1][1] for part in played if part.events), default=0.0)
         return RunOutcome.of(oracle, abandoned, seconds, len(merged))
-
-    async def _unlink(self, prefix: str, names: list[str]) -> None:
-        client, _ = self.server.client_for(prefix)
-        try:
-            for i in range(0, len(names), _UNLINK_CHUNK):
-                await client.unlink(*names[i : i + _UNLINK_CHUNK])
-        except (OSError, TimeoutError, Exception) as error:
-            raise self.server.error(f"cleanup of {prefix}*", error) from error
 
     def detach(self) -> None:
         """Stop listening to the workers (before ``close``, which runs off the loop)."""
@@ -249,7 +274,9 @@ class RedisWorkersTarget:
     """A live server, every run played by ``workers`` processes at once on shared keys."""
 
     kind = "redis"
-    step = 20
+    # Runs per step: each step loads its fixtures in one round trip and unlinks in one, and
+    # its last runs drain the lanes, so steps of a few hundred milliseconds.
+    step = 100
     replayable = False
 
     def __init__(
