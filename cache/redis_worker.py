@@ -44,6 +44,7 @@ class Played(NamedTuple):
     abandoned: int
     touched: list[str]
     calls: int
+    cpu: float  # the process's CPU seconds so far, for throughput figures
 
 
 class _SharedClock(RealtimeRuntime):
@@ -93,7 +94,8 @@ async def play(
         await runtime.wait(RUN_LIMIT_S)
     finally:
         touched = await backend.release()
-    return Played([pack(event) for event in history], cache.abandoned, touched, backend.calls)
+    events = [pack(event) for event in history]
+    return Played(events, cache.abandoned, touched, backend.calls, time.process_time())
 
 
 class _Worker:
@@ -145,8 +147,9 @@ class _Worker:
 
 
 def serve(conn: Connection, url: RedisTarget, index: int, parser: str) -> None:
-    """A worker process's main: connect, say ``ready`` (or why not), play runs until told
-    to stop. Ctrl+C is ignored: the parent decides when to stop, between runs."""
+    """A worker process's main: connect, say ``ready`` with the CPU seconds its start took
+    (or why it failed), play runs until told to stop. Ctrl+C is ignored: the parent
+    decides when to stop, between runs."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     loop = asyncio.new_event_loop()
     try:
@@ -154,7 +157,7 @@ def serve(conn: Connection, url: RedisTarget, index: int, parser: str) -> None:
     except Exception as error:
         conn.send(("failed", str(error)))
         return
-    conn.send(("ready", ""))
+    conn.send(("ready", time.process_time()))
 
     async def main() -> None:
         await _Worker(conn, server, index).serve()

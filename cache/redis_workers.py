@@ -100,6 +100,8 @@ class _WorkersRunner:
         self.conns: list[Connection] = []
         self.processes: list[multiprocessing.process.BaseProcess] = []
         self.spec: RunSpec | None = None
+        # Each worker's CPU seconds when it was ready, and in its latest reply.
+        self.cpu: list[tuple[float, float]] = []
         # Replies awaited, by (worker, run number).
         self.waiting: dict[tuple[int, int], asyncio.Future[tuple[str, Any]]] = {}
 
@@ -118,9 +120,10 @@ class _WorkersRunner:
             self.conns.append(mine)
             self.processes.append(process)
         for conn in self.conns:
-            kind, text = await _receive(conn, _START_LIMIT_S)
+            kind, said = await _receive(conn, _START_LIMIT_S)
             if kind != "ready":
-                raise BackendError(text)
+                raise BackendError(said)
+            self.cpu.append((said, said))
         loop = asyncio.get_running_loop()
         for index, conn in enumerate(self.conns):
             loop.add_reader(conn.fileno(), self._on_reply, index)
@@ -134,6 +137,8 @@ class _WorkersRunner:
                 if worker == index and not waiter.done():
                     waiter.set_result(("failed", _LOST))
             return
+        if kind == "done":
+            self.cpu[index] = (self.cpu[index][0], payload.cpu)
         awaited = self.waiting.get((index, number))
         if awaited is not None and not awaited.done():  # else: a run given up on
             awaited.set_result((kind, payload))
@@ -258,6 +263,7 @@ class _WorkersRunner:
                 loop.remove_reader(conn.fileno())
 
     def close(self) -> None:
+        self.target.worker_cpu += sum(last - ready for ready, last in self.cpu)
         for conn in self.conns:
             with contextlib.suppress(OSError):
                 conn.send(None)
@@ -299,6 +305,8 @@ class RedisWorkersTarget:
         # wall-clock seconds spent running the batch's runs (the processes' start excluded).
         self.calls = 0
         self.busy = 0.0
+        # The worker processes' CPU seconds in runs (their start excluded), once closed.
+        self.worker_cpu = 0.0
 
     def describe(self) -> str:
         return f"Redis at {self.url.display}, {self.workers} worker processes"
