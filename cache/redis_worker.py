@@ -9,7 +9,8 @@ process keeps its core busy. A run's reply is ``("done", number, Played)`` or
 ``("failed", number, message)``; ``None`` from the parent means stop (runs still in
 flight are cancelled: the parent sweeps their keys).
 
-Events go back as plain tuples (``cache.redis_merge.pack``), which the parent merges.
+Events go back as plain tuples (``cache.redis_merge.pack``), only those the oracle judges
+(``cache.redis_merge.JUDGED``), which the parent merges.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from cache.backends.redis_store import RedisBackend
 from cache.batch import RunSpec, derive_seed
 from cache.errors import RunFailed
 from cache.realtime import RealtimeRuntime
-from cache.redis_merge import Packed, pack
+from cache.redis_merge import JUDGED, Packed, pack
 from cache.redis_url import RedisTarget
 from cache.service import CacheService
 from cache.strategies.registry import instantiate
@@ -44,6 +45,8 @@ class Played(NamedTuple):
     abandoned: int
     touched: list[str]
     calls: int
+    recorded: int  # events recorded, of which ``events`` are those the oracle judges
+    seconds: float  # when the run's last task ended, on the shared clock
     cpu: float  # the process's CPU seconds so far, for throughput figures
 
 
@@ -94,8 +97,10 @@ async def play(
         await runtime.wait(RUN_LIMIT_S)
     finally:
         touched = await backend.release()
-    events = [pack(event) for event in history]
-    return Played(events, cache.abandoned, touched, backend.calls, time.process_time())
+    events = [pack(event) for event in history if event.op in JUDGED]
+    ended = runtime.now()
+    return Played(events, cache.abandoned, touched, backend.calls, history.total, ended,
+                  time.process_time())  # fmt: skip
 
 
 class _Worker:

@@ -252,8 +252,8 @@ class _WorkersRunner:
         oracle.feed_all(merged)
         self.target.calls += sum(part.calls for part in played)
         abandoned = sum(part.abandoned for part in played)
-        seconds = max((part.events[-1][1] for part in played if part.events), default=0.0)
-        return RunOutcome.of(oracle, abandoned, seconds, len(merged))
+        seconds = max(part.seconds for part in played)
+        return RunOutcome.of(oracle, abandoned, seconds, sum(part.recorded for part in played))
 
     def detach(self) -> None:
         """Stop listening to the workers (before ``close``, which runs off the loop)."""

@@ -11,12 +11,16 @@ from redis import Redis
 
 from cache.batch import RunSpec, run_batch
 from cache.events import Event, Op, Phase, Source
+from cache.knobs import Knobs
 from cache.oracle import Oracle
-from cache.redis_merge import merge_histories, merge_packed, pack
+from cache.redis_merge import JUDGED, merge_histories, merge_packed, pack
 from cache.redis_url import check_redis_url
 from cache.redis_workers import RedisWorkersTarget
 from cache.scenarios.live import live_story
-from cache.strategies.registry import load_strategy
+from cache.scenarios.registry import RACES, race_of, scenario_named
+from cache.scenarios.story import StoryScenario
+from cache.strategies.registry import load_strategy, strategies_for
+from cache.wiring import preload
 from tests import hostile_strategies as hostile
 from tests.redis_process import RedisProcess
 
@@ -106,3 +110,28 @@ def test_a_failing_run_stops_the_batch_and_its_keys_go_too(own_redis: RedisProce
     assert "LookupError" in result.stopped_by and "\n" not in result.stopped_by
     with Redis.from_url(own_redis.url) as client:
         assert client.dbsize() == 0
+
+
+def _verdicts(oracle: Oracle) -> tuple[object, ...]:
+    return (oracle.reads, oracle.stale, dict(oracle.by_kind), oracle.detected, oracle.repaired,
+            oracle.lost)  # fmt: skip
+
+
+@pytest.mark.parametrize("scenario", ["story", *RACES])
+def test_judging_only_what_workers_send_gives_every_strategys_verdicts(scenario: str) -> None:
+    # Workers send the oracle only the operations in JUDGED: for every built-in strategy,
+    # in the simulator, with the window widened so that runs fail, the verdicts must be
+    # those of the whole history.
+    story = scenario == "story"
+    made = StoryScenario() if story else scenario_named(scenario)
+    failing = 0
+    for strategy in strategies_for(race_of(made)):
+        for seed in range(12):
+            sim = RunSpec(made, strategy, Knobs(widen_ms=100.0 if story else 0.0)).simulate(seed)
+            sim.run()
+            judged = Oracle()
+            preload(judged, made, made.fixture())
+            judged.feed_all(event for event in sim.history if event.op in JUDGED)
+            assert _verdicts(judged) == _verdicts(sim.oracle), (strategy.name, seed)
+            failing += judged.stale + judged.lost > 0
+    assert failing > 0  # the comparison saw verdicts, not only clean runs
