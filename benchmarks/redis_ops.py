@@ -232,7 +232,8 @@ def _scaling(url: str, ops: int, reads: int, repeat: int, in_flight: int) -> Non
     print(
         f"Worker processes: aggregate round trips per wall-clock second, about {reads:,} "
         f"reads of the live story a repetition (4 readers x 10 reads a process), "
-        f"{in_flight} runs in flight"
+        f"{in_flight} runs in flight; floor: as many GETs back to back from 8 tasks in 1 or 2 "
+        f"bare redis.asyncio processes"
     )
     print()
     for line in compare_workers(url, reads, repeat, in_flight):

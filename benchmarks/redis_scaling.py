@@ -115,17 +115,22 @@ def _server_cpu(info: dict[str, Any]) -> float:
 
 
 def compare_workers(url: str, reads: int, repeat: int, in_flight: int) -> Iterator[str]:
-    """1 worker and 2, alternating ``repeat`` times each; lines for the table."""
+    """1 worker and 2, and the floor's 1 and 2 bare client processes, alternating
+    ``repeat`` times each; lines for the table."""
+    from redis_floor import bare_ops
+
     seen: dict[int, list[Scaling]] = {1: [], 2: []}
+    floor: dict[int, list[float]] = {1: [], 2: []}
     load = os.getloadavg()[0]
     for _ in range(repeat):
         for workers in (1, 2):
+            floor[workers].append(bare_ops(url, workers, reads))
             seen[workers].append(worker_ops(url, workers, reads, in_flight))
     yield (
-        "| workers | round trips/s min | median | workers' CPU | parent CPU | "
-        "redis-server CPU | machine CPU |"
+        "| processes | workers: round trips/s min | median | workers' CPU | parent CPU | "
+        "redis-server CPU | machine CPU | floor: GETs/s min | median |"
     )
-    yield "|---|---:|---:|---:|---:|---:|---:|"
+    yield "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     for workers, runs in seen.items():
         rates = [run.rate for run in runs]
 
@@ -133,16 +138,23 @@ def compare_workers(url: str, reads: int, repeat: int, in_flight: int) -> Iterat
             return f"{statistics.median(getattr(run, field) for run in runs):.2f}"
 
         yield (
-            f"| {workers} worker{'s' if workers > 1 else ''} | {min(rates):,.0f} | "
-            f"{statistics.median(rates):,.0f} | {median('workers_cpu')} | "
-            f"{median('parent_cpu')} | {median('server_cpu')} | {median('machine')} |"
+            f"| {workers} | {min(rates):,.0f} | {statistics.median(rates):,.0f} | "
+            f"{median('workers_cpu')} | {median('parent_cpu')} | {median('server_cpu')} | "
+            f"{median('machine')} | {min(floor[workers]):,.0f} | "
+            f"{statistics.median(floor[workers]):,.0f} |"
         )
     one, two = ([run.rate for run in seen[n]] for n in (1, 2))
+    ratio = statistics.median(two) / statistics.median(one)
+    floor_ratio = statistics.median(floor[2]) / statistics.median(floor[1])
     yield ""
     yield (
-        f"2 workers / 1 worker: {statistics.median(two) / statistics.median(one):.2f}x "
-        f"(medians), {min(two) / min(one):.2f}x (mins), {repeat} repetitions each; "
-        f"CPU columns in cores (medians), machine = every process on it, ours or not; "
+        f"2 workers / 1 worker: {ratio:.2f}x (medians), {min(two) / min(one):.2f}x (mins); "
+        f"floor, 2 bare client processes / 1: {floor_ratio:.2f}x (medians), "
+        f"{min(floor[2]) / min(floor[1]):.2f}x (mins); {repeat} repetitions each"
+    )
+    yield (
+        f"CPU columns in cores (medians, over the runs; parent and machine include the "
+        f"workers' start); machine = every process on it, ours or not; "
         f"load average {load:.2f} before, {os.getloadavg()[0]:.2f} after"
     )
 
