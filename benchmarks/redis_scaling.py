@@ -152,11 +152,29 @@ def compare_workers(url: str, reads: int, repeat: int, in_flight: int) -> Iterat
         f"floor, 2 bare client processes / 1: {floor_ratio:.2f}x (medians), "
         f"{min(floor[2]) / min(floor[1]):.2f}x (mins); {repeat} repetitions each"
     )
+    x1, x2 = (_idle_rate(seen[n], n) for n in (1, 2))
+    yield (
+        f"on 2 idle cores, from each side's measured CPU per round trip (workers', parent's, "
+        f"redis-server's), each worker at most one core: {x2 / x1:.2f}x "
+        f"({x1:,.0f} and {x2:,.0f} round trips/s)"
+    )
     yield (
         f"CPU columns in cores (medians, over the runs; parent and machine include the "
         f"workers' start); machine = every process on it, ours or not; "
         f"load average {load:.2f} before, {os.getloadavg()[0]:.2f} after"
     )
+
+
+def _idle_rate(runs: list[Scaling], workers: int, cores: int = 2) -> float:
+    """Round trips per second ``workers`` processes would reach on ``cores`` idle cores,
+    from the CPU each side spent per round trip (medians): bounded by the cores, and by
+    each worker's one core. A model, for reading a figure taken on a busy machine."""
+    per_trip: dict[str, float] = {
+        field: statistics.median(float(getattr(run, field)) / run.rate for run in runs)
+        for field in ("workers_cpu", "parent_cpu", "server_cpu")
+    }
+    total = sum(per_trip.values())
+    return min(cores / total, workers / per_trip["workers_cpu"])
 
 
 def compare(
