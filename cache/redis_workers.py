@@ -309,7 +309,10 @@ class RedisWorkersTarget:
         self.worker_cpu = 0.0
 
     def describe(self) -> str:
-        return f"Redis at {self.url.display}, {self.workers} worker processes"
+        return (
+            f"Redis at {self.url.display}, {self.workers} worker processes, "
+            f"{self.in_flight} runs in flight"
+        )
 
     def story(self, **sizes: Any) -> StoryScenario:
         return live_story(**sizes)
