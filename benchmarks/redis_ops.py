@@ -3,6 +3,7 @@
     python benchmarks/redis_ops.py                 # uses $REDIS_URL, else starts redis-server
     python benchmarks/redis_ops.py --ops 5000 --repeat 5 --url redis://127.0.0.1:6379/0
     python benchmarks/redis_ops.py --only scaling --repeat 5   # hiredis, and 1 vs 2 workers
+    python benchmarks/redis_ops.py --only scaling --reads 80000 --in-flight 16
 
 For each built-in strategy it measures, through the same CacheService and RedisBackend a
 run uses (without the recorder's history, so the figures are the store's cost):
@@ -197,7 +198,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only", choices=("strategies", "scaling"), help="one part (default: both)"
     )
-    parser.add_argument("--runs", type=int, default=60, help="runs per workers repetition")
+    parser.add_argument(
+        "--reads", type=int, default=16_000, help="reads per workers repetition (all processes)"
+    )
+    parser.add_argument("--in-flight", type=int, default=8, help="runs in flight per batch")
     args = parser.parse_args(argv)
     if args.ops < 4 or args.readers < 0 or args.repeat < 1:
         parser.error("--ops must be at least 4, --readers not negative, --repeat at least 1")
@@ -208,11 +212,11 @@ def main(argv: list[str] | None = None) -> None:
             for line in _table(figures, display, args.ops, args.readers, args.repeat):
                 print(line)
         if args.only != "strategies":
-            _scaling(url, args.ops, args.runs, max(args.repeat, 3))
+            _scaling(url, args.ops, args.reads, max(args.repeat, 3), args.in_flight)
 
 
-def _scaling(url: str, ops: int, runs: int, repeat: int) -> None:
-    from redis_scaling import compare, parser_ops, worker_ops
+def _scaling(url: str, ops: int, reads: int, repeat: int, in_flight: int) -> None:
+    from redis_scaling import compare, compare_workers, parser_ops
 
     print()
     print(f"Reply parser: ops/s, naive-async update + read, {ops} ops a repetition")
@@ -225,14 +229,14 @@ def _scaling(url: str, ops: int, runs: int, repeat: int) -> None:
     ):
         print(line)
     print()
-    print(f"Worker processes: aggregate round trips/s, {runs} live-story runs a repetition")
+    print(
+        f"Worker processes: aggregate round trips per wall-clock second, about {reads:,} "
+        f"reads of the live story a repetition (4 readers x 10 reads a process), "
+        f"{in_flight} runs in flight; floor: as many GETs back to back from 8 tasks in 1 or 2 "
+        f"bare redis.asyncio processes"
+    )
     print()
-    for line in compare(
-        "workers",
-        ("1 worker", lambda: worker_ops(url, 1, runs)),
-        ("2 workers", lambda: worker_ops(url, 2, runs)),
-        repeat,
-    ):
+    for line in compare_workers(url, reads, repeat, in_flight):
         print(line)
 
 
