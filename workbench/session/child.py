@@ -4,11 +4,10 @@ Python runs one thread at a time, so a simulation recording 50,000 events a seco
 screen redrawn many times a second compete for one core when they share a process. Here the
 simulation runs in a child process (started with ``spawn``, which is safe beside the UI's
 threads, and only when a run starts), digests what it records into bars and log lines
-(``workbench.session.feed``), and sends them through a pipe: a report per tick, or, when the
-screen draws fewer frames than that, one report with every tick since its last (the screen
-asks for each with ``Ready``). The app drains the pipe once per frame (``poll``). The child
-paces itself by the wall clock and ``speed``, and runs the same seeded simulation as a batch,
-so the interleaving is the same.
+(``workbench.session.feed``) and sends them through a pipe: one report each time the screen
+asks for its next frame (``Ready``), with everything since its last. The app drains the pipe
+once per frame (``poll``). The child paces itself by the wall clock and ``speed``, and runs
+the same seeded simulation as a batch, so the interleaving is the same.
 
 Every wait on the child is bounded: a user's strategy that never yields keeps the child busy
 forever, so a command it does not acknowledge in time ends the child, and the run fails with
@@ -36,7 +35,7 @@ if TYPE_CHECKING:  # multiprocessing is imported when a run first starts, not wi
 
 __all__ = ["ANSWER_TIMEOUT", "LiveProcess"]
 
-TICK = 1 / 60
+SLICE = 0.004  # seconds of wall time stepped between two looks at the pipe
 DRAIN_LIMIT = 16  # reports taken per frame at most, so a backlog cannot stall a frame
 ANSWER_TIMEOUT = 1.5  # seconds of silence after which the child is taken to be stuck
 # Before its first report the child is still starting Python and importing the engine, which
@@ -119,35 +118,24 @@ def _child(conn: Connection, settings: LiveSettings) -> None:
 
 class _Outbox:
     """Reports waiting for the pipe. A thread sends them, so the simulation never waits for
-    the screen to read. Reports of ticks go only when the screen has asked for one (``Ready``):
-    a screen drawing fewer frames than the child ticks then gets one report per frame, with
-    everything since its last one merged here, instead of a backlog of reports to unpickle and
-    apply. Replies to commands go at once."""
+    the screen to read (a frame can be larger than the pipe holds). Reports that pile up
+    before the thread gets to them go as one, merged."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._pending: list[Report] = []
-        self._wanted = True  # the screen waits for a first report
-        self._urgent = False
         self._ready = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._send_forever, daemon=True)
         self._thread.start()
 
-    def put(self, report: Report, *, reply: bool = False) -> None:
+    def put(self, report: Report) -> None:
         with self._ready:
             pending = self._pending
             pending.append(report)
-            if len(pending) > 1 and not (reply or self._wanted):
-                # Nobody is reading: keep one report (bounded), not one per tick.
+            if len(pending) > 1:
                 frame = merge(r.frame for r in pending if r.frame is not None)
                 pending[:] = [report._replace(frame=frame)]
-            self._urgent = self._urgent or reply
-            self._ready.notify()
-
-    def want(self) -> None:
-        with self._ready:
-            self._wanted = True
             self._ready.notify()
 
     def close(self) -> None:
@@ -159,12 +147,11 @@ class _Outbox:
     def _send_forever(self) -> None:
         while True:
             with self._ready:
-                while not (self._pending and (self._wanted or self._urgent)) and not self._closed:
+                while not self._pending and not self._closed:
                     self._ready.wait()
                 if not self._pending:
                     return
                 pending, self._pending = self._pending, []
-                self._wanted = self._urgent = False
             last = pending[-1]
             frame = merge(r.frame for r in pending if r.frame is not None)
             try:
@@ -194,17 +181,23 @@ def _carry_out(run: LiveRun, command: Command) -> bool:
 
 
 def _serve(conn: Connection, settings: LiveSettings) -> None:
-    """Obey commands, step by the wall clock, send what was recorded."""
+    """Obey commands, step by the wall clock, send what was recorded when the screen asks.
+
+    The run is stepped in short slices of wall time, and between two slices the child looks
+    at the pipe: a screen that asks for its next frame (``Ready``) gets one within a slice,
+    with everything recorded since its last. Events are digested into a frame only then,
+    once per frame the screen takes, however fast or slow it draws."""
     run = LiveRun(settings)
     acked = 0
     last = time.perf_counter()
     outbox = _Outbox(conn)
+    wanted = True  # the screen waits for a first report
 
-    def send(reply: bool = False) -> None:
+    def send() -> None:
         # The events are digested here, into bars and log lines: the screen's process
         # receives a few tuples a frame instead of every event. Frame and stats are taken
         # together, so the screen never shows a count its timeline does not hold.
-        outbox.put(Report(acked, run.frame(), run.stats(), run.state, run.error), reply=reply)
+        outbox.put(Report(acked, run.frame(), run.stats(), run.state, run.error))
 
     while True:
         timeout = 0.0 if run.state is LiveState.RUNNING else None
@@ -212,7 +205,7 @@ def _serve(conn: Connection, settings: LiveSettings) -> None:
             number, command = conn.recv()
             timeout = 0.0
             if isinstance(command, Ready):
-                outbox.want()
+                wanted = True
                 continue
             if not _carry_out(run, command):
                 run.close()
@@ -220,16 +213,18 @@ def _serve(conn: Connection, settings: LiveSettings) -> None:
                 return
             acked = number
             last = time.perf_counter()
-            send(reply=True)
+            send()  # every command is answered at once
         if run.state is not LiveState.RUNNING:
             continue
         began = time.perf_counter()
-        run.step(min(began - last, 0.25), budget=TICK)
+        run.step(min(began - last, 0.25), budget=SLICE)
         last = began
-        send()
-        spare = TICK - (time.perf_counter() - began)
+        if wanted or run.state is not LiveState.RUNNING:
+            wanted = False
+            send()
+        spare = SLICE - (time.perf_counter() - began)
         if spare > 0:
-            time.sleep(spare)  # nothing to do until the next tick of wall time
+            conn.poll(spare)  # nothing to simulate yet: wait, but wake for the screen
 
 
 # -- the app's side --------------------------------------------------------------------------

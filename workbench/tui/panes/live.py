@@ -30,6 +30,7 @@ from workbench.tui import trace
 from workbench.tui.widgets.controls import Controls
 from workbench.tui.widgets.counter import StaleCounter
 from workbench.tui.widgets.event_log import EventLog
+from workbench.tui.widgets.partial_paint import install as paint_only_changes
 from workbench.tui.widgets.timeline import Timeline
 
 __all__ = ["LivePane", "Replay"]
@@ -116,6 +117,9 @@ class LivePane(Horizontal):
             yield EventLog(id="event-log")
 
     def on_mount(self) -> None:
+        # The counter and the timeline change every frame on opposite sides of the screen:
+        # repaint them, not everything between.
+        paint_only_changes(self.screen)
         self._timer = self.set_interval(1 / FPS, self._frame, pause=True)
         trace.install(self.app, lambda: self.run.stats().events)
         self.call_after_refresh(self._announce)
