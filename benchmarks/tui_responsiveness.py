@@ -21,6 +21,9 @@ B. The floor for frames and keys: a minimal Textual app in the same terminal (a 
 C. The floor for events/s: the same live simulation stepped in this process with nothing
    packed, sent or drawn (what the engine alone produces on one core).
 
+CPU: the app's CPU time per painted frame and the child's share of a core, from /proc: on
+a loaded machine frames/s say how much CPU the app got, CPU per frame says what a frame costs.
+
 Memory: resident set of the app and of its simulation child, sampled every 5 s. The first
 5 s of each run are not counted (start-up).
 """
@@ -94,6 +97,19 @@ class Run:
     events_per_s: float
     latencies_ms: list[float]
     memory: list[tuple[float, float, float]] = field(default_factory=list)  # t, app, child
+    cpu_ms_per_frame: float = float("nan")  # the app's CPU time per painted frame
+    child_cpu_share: float = float("nan")  # of one core, the simulation child's
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of ``pid`` so far (0 if it is gone)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -156,6 +172,8 @@ def in_terminal(command: list[str], size: tuple[int, int], seconds: float) -> Ru
     pid = int(tmux("display", "-p", "-t", session, "#{pane_pid}").strip())
     sent: list[float] = []
     memory: list[tuple[float, float, float]] = []
+    cpu_at: tuple[float, float] | None = None  # app and child CPU seconds when counting began
+    cpu_end = (0.0, 0.0)
     try:
         began = time.monotonic()
         next_sample = began
@@ -166,11 +184,14 @@ def in_terminal(command: list[str], size: tuple[int, int], seconds: float) -> Ru
                 memory.append((now - began, rss_mb(pid), rss_mb(child) if child else 0.0))
                 next_sample += 5.0
             if now - began >= WARMUP:
+                if cpu_at is None:
+                    cpu_at = (cpu_seconds(pid), cpu_seconds(simulation_child(pid)))
                 sent.append(time.monotonic())
                 tmux("send-keys", "-t", session, "-l", "+" if key % 2 else "-")
                 key += 1
             time.sleep(KEY_EVERY)
         ended = time.monotonic()
+        cpu_end = (cpu_seconds(pid), cpu_seconds(simulation_child(pid)))
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
     paints: list[tuple[float, int]] = []
@@ -202,7 +223,11 @@ def in_terminal(command: list[str], size: tuple[int, int], seconds: float) -> Ru
     missing = len(sent) - len(latencies)
     if missing:
         print(f"    ({missing} of {len(sent)} keys never showed on screen)")
-    return Run(fps, events, latencies, memory)
+    run = Run(fps, events, latencies, memory)
+    if cpu_at is not None and window:
+        run.cpu_ms_per_frame = (cpu_end[0] - cpu_at[0]) * 1000.0 / len(window)
+        run.child_cpu_share = (cpu_end[1] - cpu_at[1]) / span
+    return run
 
 
 def engine_alone(seconds: float) -> float:
@@ -285,6 +310,9 @@ def compare(size: tuple[int, int], seconds: float, repeats: int) -> None:
             "ms",
         )
     )
+    print(show("app CPU ms per painted frame", [r.cpu_ms_per_frame for r in runs], "ms"))
+    print(show("app CPU ms per frame (floor app)", [f.cpu_ms_per_frame for f in floors], "ms"))
+    print(show("simulation child, share of a core", [r.child_cpu_share for r in runs], "", ".2f"))
     last = [r.memory[-1] for r in runs if r.memory]
     print(show("memory, app + child MB (workbench)", [a + c for _, a, c in last], "MB"))
     print(show("memory, app MB (floor app)", [f.memory[-1][1] for f in floors if f.memory], "MB"))

@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # multiprocessing is imported when a run first starts, not wi
 __all__ = ["ANSWER_TIMEOUT", "LiveProcess"]
 
 SLICE = 0.004  # seconds of wall time stepped between two looks at the pipe
+# Reports sent and not yet taken by the screen, at most: one to take now and the next one
+# already on its way, so the screen never waits for a child the machine has descheduled.
+AHEAD = 2
 DRAIN_LIMIT = 16  # reports taken per frame at most, so a backlog cannot stall a frame
 ANSWER_TIMEOUT = 1.5  # seconds of silence after which the child is taken to be stuck
 # Before its first report the child is still starting Python and importing the engine, which
@@ -85,7 +88,10 @@ class Quit:
 
 @dataclass(frozen=True, slots=True)
 class Ready:
-    """The screen took what was sent and wants the next report (not a command: no reply)."""
+    """The screen has taken every report up to number ``seen`` and wants more (not a
+    command: no reply)."""
+
+    seen: int = 0
 
 
 Command = Start | Pause | Stop | Reset | RunFor | SetSpeed | Quit
@@ -99,6 +105,7 @@ class Report(NamedTuple):
     stats: LiveStats
     state: LiveState
     error: str | None
+    sequence: int = 0  # reports the child has sent, this one included
 
 
 # -- the child's side ------------------------------------------------------------------------
@@ -124,6 +131,7 @@ class _Outbox:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._pending: list[Report] = []
+        self.sent = 0  # reports handed to the pipe (after the hello)
         self._ready = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._send_forever, daemon=True)
@@ -137,6 +145,12 @@ class _Outbox:
                 frame = merge(r.frame for r in pending if r.frame is not None)
                 pending[:] = [report._replace(frame=frame)]
             self._ready.notify()
+
+    def in_flight(self, seen: int) -> int:
+        """Reports sent or waiting to be sent that the screen has not taken (it has taken
+        up to number ``seen``)."""
+        with self._ready:
+            return self.sent + (1 if self._pending else 0) - seen
 
     def close(self) -> None:
         with self._ready:
@@ -152,10 +166,12 @@ class _Outbox:
                 if not self._pending:
                     return
                 pending, self._pending = self._pending, []
+                self.sent += 1
+                sequence = self.sent
             last = pending[-1]
             frame = merge(r.frame for r in pending if r.frame is not None)
             try:
-                self._conn.send(last._replace(frame=frame))
+                self._conn.send(last._replace(frame=frame, sequence=sequence))
             except (OSError, ValueError):
                 return
 
@@ -184,14 +200,15 @@ def _serve(conn: Connection, settings: LiveSettings) -> None:
     """Obey commands, step by the wall clock, send what was recorded when the screen asks.
 
     The run is stepped in short slices of wall time, and between two slices the child looks
-    at the pipe: a screen that asks for its next frame (``Ready``) gets one within a slice,
-    with everything recorded since its last. Events are digested into a frame only then,
-    once per frame the screen takes, however fast or slow it draws."""
+    at the pipe. It keeps ``AHEAD`` reports in flight: each time the screen takes one (and
+    says so with ``Ready``), the next is digested, with everything recorded since the last,
+    so events are digested into frames once per frame the screen takes, however fast or slow
+    it draws, and the screen finds its next frame waiting."""
     run = LiveRun(settings)
     acked = 0
     last = time.perf_counter()
     outbox = _Outbox(conn)
-    wanted = True  # the screen waits for a first report
+    seen = 0  # the last report the screen has taken
 
     def send() -> None:
         # The events are digested here, into bars and log lines: the screen's process
@@ -205,7 +222,7 @@ def _serve(conn: Connection, settings: LiveSettings) -> None:
             number, command = conn.recv()
             timeout = 0.0
             if isinstance(command, Ready):
-                wanted = True
+                seen = max(seen, command.seen)
                 continue
             if not _carry_out(run, command):
                 run.close()
@@ -219,8 +236,7 @@ def _serve(conn: Connection, settings: LiveSettings) -> None:
         began = time.perf_counter()
         run.step(min(began - last, 0.25), budget=SLICE)
         last = began
-        if wanted or run.state is not LiveState.RUNNING:
-            wanted = False
+        if outbox.in_flight(seen) < AHEAD or run.state is not LiveState.RUNNING:
             send()
         spare = SLICE - (time.perf_counter() - began)
         if spare > 0:
@@ -242,6 +258,7 @@ class LiveProcess(RunStates):
         self._frames: list[Frame] = []
         self._stats = _NO_STATS
         self._sent = 0
+        self._seen = 0  # the last report taken from the child
         self._conn: Connection | None = None
         self._process: BaseProcess | None = None
         self._heard = False
@@ -282,6 +299,7 @@ class LiveProcess(RunStates):
         child_conn.close()
         self._conn, self._process = conn, process
         self._sent = 0
+        self._seen = 0
         self._heard = False  # no report yet: the child is still starting
         if self._speed != self.settings.speed:
             self._send(SetSpeed(self._speed))
@@ -368,7 +386,7 @@ class LiveProcess(RunStates):
                 self._take(conn.recv())
                 taken = True
             if taken and self.state is LiveState.RUNNING:
-                conn.send((self._sent, Ready()))  # the next report, when there is one
+                conn.send((self._sent, Ready(self._seen)))  # the next report, when there is one
         except (EOFError, OSError, ValueError):
             self._lost("it exited")
 
@@ -395,11 +413,12 @@ class LiveProcess(RunStates):
                     return
                 report: Report = conn.recv()
                 self._heard = True  # (also when the report is not kept)
+                self._seen = report.sequence
                 if keep:
                     self._take(report)
                 if report.acked >= number:
                     if self.state is LiveState.RUNNING:
-                        conn.send((self._sent, Ready()))  # it may have sent what we just read
+                        conn.send((self._sent, Ready(self._seen)))  # it may have sent what we read
                     return
         except (EOFError, OSError, ValueError):
             self._lost("it exited")
@@ -422,6 +441,7 @@ class LiveProcess(RunStates):
 
     def _take(self, report: Report) -> None:
         self._heard = True
+        self._seen = report.sequence
         if report.frame is not None:
             self._frames.append(report.frame)
         self._stats = report.stats

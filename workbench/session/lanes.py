@@ -23,6 +23,7 @@ BARS_PER_LANE = 512
 _INDEX_SLACK = 4_096
 _TOP = {Op.UPDATE: "update", Op.GET: "read", Op.PREWARM: "background", Op.REFRESH: "background"}
 _NUMBER = re.compile(r"(\d+)$")
+_new_tuple = tuple.__new__
 
 
 class BarState(NamedTuple):
@@ -75,19 +76,24 @@ class Bar:
         self.writes: tuple[int, ...] = ()  # the store writes (spans) this update made
 
     def state(self) -> BarState:
-        return BarState(
-            self.span,
-            self.lane,
-            self.kind,
-            self.key,
-            self.start,
-            self.end,
-            self.ack,
-            self.window_end,
-            self.version,
-            self.stale,
-            self.detected,
-            self.writes,
+        # ``tuple.__new__`` rather than ``BarState(...)``: the named tuple's own constructor
+        # takes keywords and costs several times as much, for every bar of every frame.
+        return _new_tuple(
+            BarState,
+            (
+                self.span,
+                self.lane,
+                self.kind,
+                self.key,
+                self.start,
+                self.end,
+                self.ack,
+                self.window_end,
+                self.version,
+                self.stale,
+                self.detected,
+                self.writes,
+            ),
         )
 
     def window(self, now: float) -> tuple[float, float] | None:
