@@ -230,22 +230,26 @@ def in_terminal(command: list[str], size: tuple[int, int], seconds: float) -> Ru
     return run
 
 
-def engine_alone(seconds: float) -> float:
-    """Events/s of the live simulation stepped here, nothing packed, sent or drawn."""
+def engine_alone(seconds: float) -> tuple[float, float]:
+    """Events/s of the live simulation stepped here, nothing packed, sent or drawn, and the
+    share of a core this process got meanwhile."""
     run = LiveRun(SETTINGS)
     run.start()
     began = last = time.perf_counter()
     counted_from = began + WARMUP
+    cpu_from = time.process_time()
     events_at = 0
     while (now := time.perf_counter()) - began < seconds:
         run.step(min(now - last, 0.25), budget=1 / 60)
         last = now
         if events_at == 0 and now >= counted_from:
             events_at, counted_from = run.simulation.history.total, now
+            cpu_from = time.process_time()
     total = run.simulation.history.total - events_at
     elapsed = time.perf_counter() - counted_from
+    share = (time.process_time() - cpu_from) / elapsed
     run.close()
-    return total / elapsed
+    return total / elapsed, share
 
 
 def p95(values: list[float]) -> float:
@@ -269,11 +273,14 @@ def compare(size: tuple[int, int], seconds: float, repeats: int) -> None:
     runs: list[Run] = []
     floors: list[Run] = []
     engine: list[float] = []
+    engine_share: list[float] = []
     for i in range(repeats):
         print(f"  repetition {i + 1}/{repeats}: workbench, floor app, engine alone ...", flush=True)
         runs.append(in_terminal(app, size, seconds))
         floors.append(in_terminal(floor, size, seconds))
-        engine.append(engine_alone(min(seconds, 10.0)))
+        rate, share = engine_alone(min(seconds, 10.0))
+        engine.append(rate)
+        engine_share.append(share)
     print(
         f"terminal {size[0]}x{size[1]}, {repeats} x {seconds:.0f} s each, A/B/C alternating, "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
@@ -313,6 +320,24 @@ def compare(size: tuple[int, int], seconds: float, repeats: int) -> None:
     print(show("app CPU ms per painted frame", [r.cpu_ms_per_frame for r in runs], "ms"))
     print(show("app CPU ms per frame (floor app)", [f.cpu_ms_per_frame for f in floors], "ms"))
     print(show("simulation child, share of a core", [r.child_cpu_share for r in runs], "", ".2f"))
+    print(show("engine alone, share of a core", engine_share, "", ".2f"))
+    # Per CPU-second, which the load disturbs far less than per second.
+    print(
+        show(
+            "events per CPU-second, child",
+            [r.events_per_s / r.child_cpu_share for r in runs if r.child_cpu_share > 0],
+            "",
+            ",.0f",
+        )
+    )
+    print(
+        show(
+            "events per CPU-second, engine alone",
+            [e / c for e, c in zip(engine, engine_share, strict=True) if c > 0],
+            "",
+            ",.0f",
+        )
+    )
     last = [r.memory[-1] for r in runs if r.memory]
     print(show("memory, app + child MB (workbench)", [a + c for _, a, c in last], "MB"))
     print(show("memory, app MB (floor app)", [f.memory[-1][1] for f in floors if f.memory], "MB"))

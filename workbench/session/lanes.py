@@ -19,7 +19,10 @@ from cache.oracle import StaleRead
 
 __all__ = ["BARS_PER_LANE", "Bar", "BarState", "Lane", "LaneModel"]
 
-BARS_PER_LANE = 512
+# A lane's newest bars, the timeline's scrollback. The screen's model holds about 500 bytes
+# a bar, and 72 lanes of 512 took the app several minutes and ~25 MB to fill; 256 is still
+# more than the 50,000 events the live run keeps (``HISTORY_EVENTS``) span on most lanes.
+BARS_PER_LANE = 256
 _INDEX_SLACK = 4_096
 _TOP = {Op.UPDATE: "update", Op.GET: "read", Op.PREWARM: "background", Op.REFRESH: "background"}
 _NUMBER = re.compile(r"(\d+)$")
