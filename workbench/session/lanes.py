@@ -258,6 +258,8 @@ class LaneModel:
                 lane = lanes.get(bar.lane)
                 if lane is None:
                     lane = self.lane(bar.lane)
+                if len(lane.bars) == BARS_PER_LANE:
+                    self._forget(lane.bars[0])
                 lane.bars.append(bar)
                 by_span[span] = bar
             (
@@ -293,8 +295,21 @@ class LaneModel:
                 index.popitem(last=False)
 
     def _add(self, bar: Bar) -> None:
-        self.lane(bar.lane).bars.append(bar)
+        lane = self.lane(bar.lane)
+        if len(lane.bars) == BARS_PER_LANE:
+            self._forget(lane.bars[0])
+        lane.bars.append(bar)
         self._index(self._by_span, bar.span, bar)
+
+    def _forget(self, bar: Bar) -> None:
+        """Drop the indexes' hold on ``bar``, which is leaving its lane: a bar that is off
+        the timeline does not change again, and the write index alone kept tens of
+        thousands of them (and the app's memory growing for minutes)."""
+        self._by_span.pop(bar.span, None)
+        by_write = self._by_write
+        for write in bar.writes:
+            if by_write.get(write) is bar:
+                del by_write[write]
 
     def _index(self, index: OrderedDict[int, Bar], span: int, bar: Bar) -> None:
         index[span] = bar
