@@ -4,10 +4,11 @@ Python runs one thread at a time, so a simulation recording 50,000 events a seco
 screen redrawn many times a second compete for one core when they share a process. Here the
 simulation runs in a child process (started with ``spawn``, which is safe beside the UI's
 threads, and only when a run starts), digests what it records into bars and log lines
-(``workbench.session.feed``) and sends them through a pipe: one report each time the screen
-asks for its next frame (``Ready``), with everything since its last. The app drains the pipe
-once per frame (``poll``). The child paces itself by the wall clock and ``speed``, and runs
-the same seeded simulation as a batch, so the interleaving is the same.
+(``workbench.session.feed``) and sends them through a pipe, keeping one report ahead of
+the screen: each time the screen takes one (``Ready``) the next is digested, with everything
+since the last. The app drains the pipe once per frame (``poll``). The child paces itself
+by the wall clock and ``speed``, and runs the same seeded simulation as a batch, so the
+interleaving is the same.
 
 Every wait on the child is bounded: a user's strategy that never yields keeps the child busy
 forever, so a command it does not acknowledge in time ends the child, and the run fails with
