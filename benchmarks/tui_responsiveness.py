@@ -21,6 +21,9 @@ B. The floor for frames and keys: a minimal Textual app in the same terminal (a 
 C. The floor for events/s: the same live simulation stepped in this process with nothing
    packed, sent or drawn (what the engine alone produces on one core).
 
+CPU: the app's CPU time per painted frame and the child's share of a core, from /proc: on
+a loaded machine frames/s say how much CPU the app got, CPU per frame says what a frame costs.
+
 Memory: resident set of the app and of its simulation child, sampled every 5 s. The first
 5 s of each run are not counted (start-up).
 """
@@ -94,6 +97,19 @@ class Run:
     events_per_s: float
     latencies_ms: list[float]
     memory: list[tuple[float, float, float]] = field(default_factory=list)  # t, app, child
+    cpu_ms_per_frame: float = float("nan")  # the app's CPU time per painted frame
+    child_cpu_share: float = float("nan")  # of one core, the simulation child's
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of ``pid`` so far (0 if it is gone)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -156,6 +172,8 @@ def in_terminal(command: list[str], size: tuple[int, int], seconds: float) -> Ru
     pid = int(tmux("display", "-p", "-t", session, "#{pane_pid}").strip())
     sent: list[float] = []
     memory: list[tuple[float, float, float]] = []
+    cpu_at: tuple[float, float] | None = None  # app and child CPU seconds when counting began
+    cpu_end = (0.0, 0.0)
     try:
         began = time.monotonic()
         next_sample = began
@@ -166,11 +184,14 @@ def in_terminal(command: list[str], size: tuple[int, int], seconds: float) -> Ru
                 memory.append((now - began, rss_mb(pid), rss_mb(child) if child else 0.0))
                 next_sample += 5.0
             if now - began >= WARMUP:
+                if cpu_at is None:
+                    cpu_at = (cpu_seconds(pid), cpu_seconds(simulation_child(pid)))
                 sent.append(time.monotonic())
                 tmux("send-keys", "-t", session, "-l", "+" if key % 2 else "-")
                 key += 1
             time.sleep(KEY_EVERY)
         ended = time.monotonic()
+        cpu_end = (cpu_seconds(pid), cpu_seconds(simulation_child(pid)))
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
     paints: list[tuple[float, int]] = []
@@ -202,25 +223,33 @@ def in_terminal(command: list[str], size: tuple[int, int], seconds: float) -> Ru
     missing = len(sent) - len(latencies)
     if missing:
         print(f"    ({missing} of {len(sent)} keys never showed on screen)")
-    return Run(fps, events, latencies, memory)
+    run = Run(fps, events, latencies, memory)
+    if cpu_at is not None and window:
+        run.cpu_ms_per_frame = (cpu_end[0] - cpu_at[0]) * 1000.0 / len(window)
+        run.child_cpu_share = (cpu_end[1] - cpu_at[1]) / span
+    return run
 
 
-def engine_alone(seconds: float) -> float:
-    """Events/s of the live simulation stepped here, nothing packed, sent or drawn."""
+def engine_alone(seconds: float) -> tuple[float, float]:
+    """Events/s of the live simulation stepped here, nothing packed, sent or drawn, and the
+    share of a core this process got meanwhile."""
     run = LiveRun(SETTINGS)
     run.start()
     began = last = time.perf_counter()
     counted_from = began + WARMUP
+    cpu_from = time.process_time()
     events_at = 0
     while (now := time.perf_counter()) - began < seconds:
         run.step(min(now - last, 0.25), budget=1 / 60)
         last = now
         if events_at == 0 and now >= counted_from:
             events_at, counted_from = run.simulation.history.total, now
+            cpu_from = time.process_time()
     total = run.simulation.history.total - events_at
     elapsed = time.perf_counter() - counted_from
+    share = (time.process_time() - cpu_from) / elapsed
     run.close()
-    return total / elapsed
+    return total / elapsed, share
 
 
 def p95(values: list[float]) -> float:
@@ -244,11 +273,14 @@ def compare(size: tuple[int, int], seconds: float, repeats: int) -> None:
     runs: list[Run] = []
     floors: list[Run] = []
     engine: list[float] = []
+    engine_share: list[float] = []
     for i in range(repeats):
         print(f"  repetition {i + 1}/{repeats}: workbench, floor app, engine alone ...", flush=True)
         runs.append(in_terminal(app, size, seconds))
         floors.append(in_terminal(floor, size, seconds))
-        engine.append(engine_alone(min(seconds, 10.0)))
+        rate, share = engine_alone(min(seconds, 10.0))
+        engine.append(rate)
+        engine_share.append(share)
     print(
         f"terminal {size[0]}x{size[1]}, {repeats} x {seconds:.0f} s each, A/B/C alternating, "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
@@ -283,6 +315,27 @@ def compare(size: tuple[int, int], seconds: float, repeats: int) -> None:
             "key-to-screen p95 ms (floor app)",
             [p95(r.latencies_ms) for r in floors if r.latencies_ms],
             "ms",
+        )
+    )
+    print(show("app CPU ms per painted frame", [r.cpu_ms_per_frame for r in runs], "ms"))
+    print(show("app CPU ms per frame (floor app)", [f.cpu_ms_per_frame for f in floors], "ms"))
+    print(show("simulation child, share of a core", [r.child_cpu_share for r in runs], "", ".2f"))
+    print(show("engine alone, share of a core", engine_share, "", ".2f"))
+    # Per CPU-second, which the load disturbs far less than per second.
+    print(
+        show(
+            "events per CPU-second, child",
+            [r.events_per_s / r.child_cpu_share for r in runs if r.child_cpu_share > 0],
+            "",
+            ",.0f",
+        )
+    )
+    print(
+        show(
+            "events per CPU-second, engine alone",
+            [e / c for e, c in zip(engine, engine_share, strict=True) if c > 0],
+            "",
+            ",.0f",
         )
     )
     last = [r.memory[-1] for r in runs if r.memory]

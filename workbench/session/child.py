@@ -4,11 +4,11 @@ Python runs one thread at a time, so a simulation recording 50,000 events a seco
 screen redrawn many times a second compete for one core when they share a process. Here the
 simulation runs in a child process (started with ``spawn``, which is safe beside the UI's
 threads, and only when a run starts), digests what it records into bars and log lines
-(``workbench.session.feed``), and sends them through a pipe: a report per tick, or, when the
-screen draws fewer frames than that, one report with every tick since its last (the screen
-asks for each with ``Ready``). The app drains the pipe once per frame (``poll``). The child
-paces itself by the wall clock and ``speed``, and runs the same seeded simulation as a batch,
-so the interleaving is the same.
+(``workbench.session.feed``) and sends them through a pipe, keeping one report ahead of
+the screen: each time the screen takes one (``Ready``) the next is digested, with everything
+since the last. The app drains the pipe once per frame (``poll``). The child paces itself
+by the wall clock and ``speed``, and runs the same seeded simulation as a batch, so the
+interleaving is the same.
 
 Every wait on the child is bounded: a user's strategy that never yields keeps the child busy
 forever, so a command it does not acknowledge in time ends the child, and the run fails with
@@ -36,7 +36,10 @@ if TYPE_CHECKING:  # multiprocessing is imported when a run first starts, not wi
 
 __all__ = ["ANSWER_TIMEOUT", "LiveProcess"]
 
-TICK = 1 / 60
+SLICE = 0.004  # seconds of wall time stepped between two looks at the pipe
+# Reports sent and not yet taken by the screen, at most: one to take now and the next one
+# already on its way, so the screen never waits for a child the machine has descheduled.
+AHEAD = 2
 DRAIN_LIMIT = 16  # reports taken per frame at most, so a backlog cannot stall a frame
 ANSWER_TIMEOUT = 1.5  # seconds of silence after which the child is taken to be stuck
 # Before its first report the child is still starting Python and importing the engine, which
@@ -86,7 +89,10 @@ class Quit:
 
 @dataclass(frozen=True, slots=True)
 class Ready:
-    """The screen took what was sent and wants the next report (not a command: no reply)."""
+    """The screen has taken every report up to number ``seen`` and wants more (not a
+    command: no reply)."""
+
+    seen: int = 0
 
 
 Command = Start | Pause | Stop | Reset | RunFor | SetSpeed | Quit
@@ -100,6 +106,7 @@ class Report(NamedTuple):
     stats: LiveStats
     state: LiveState
     error: str | None
+    sequence: int = 0  # reports the child has sent, this one included
 
 
 # -- the child's side ------------------------------------------------------------------------
@@ -119,36 +126,32 @@ def _child(conn: Connection, settings: LiveSettings) -> None:
 
 class _Outbox:
     """Reports waiting for the pipe. A thread sends them, so the simulation never waits for
-    the screen to read. Reports of ticks go only when the screen has asked for one (``Ready``):
-    a screen drawing fewer frames than the child ticks then gets one report per frame, with
-    everything since its last one merged here, instead of a backlog of reports to unpickle and
-    apply. Replies to commands go at once."""
+    the screen to read (a frame can be larger than the pipe holds). Reports that pile up
+    before the thread gets to them go as one, merged."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._pending: list[Report] = []
-        self._wanted = True  # the screen waits for a first report
-        self._urgent = False
+        self.sent = 0  # reports handed to the pipe (after the hello)
         self._ready = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._send_forever, daemon=True)
         self._thread.start()
 
-    def put(self, report: Report, *, reply: bool = False) -> None:
+    def put(self, report: Report) -> None:
         with self._ready:
             pending = self._pending
             pending.append(report)
-            if len(pending) > 1 and not (reply or self._wanted):
-                # Nobody is reading: keep one report (bounded), not one per tick.
+            if len(pending) > 1:
                 frame = merge(r.frame for r in pending if r.frame is not None)
                 pending[:] = [report._replace(frame=frame)]
-            self._urgent = self._urgent or reply
             self._ready.notify()
 
-    def want(self) -> None:
+    def in_flight(self, seen: int) -> int:
+        """Reports sent or waiting to be sent that the screen has not taken (it has taken
+        up to number ``seen``)."""
         with self._ready:
-            self._wanted = True
-            self._ready.notify()
+            return self.sent + (1 if self._pending else 0) - seen
 
     def close(self) -> None:
         with self._ready:
@@ -159,16 +162,17 @@ class _Outbox:
     def _send_forever(self) -> None:
         while True:
             with self._ready:
-                while not (self._pending and (self._wanted or self._urgent)) and not self._closed:
+                while not self._pending and not self._closed:
                     self._ready.wait()
                 if not self._pending:
                     return
                 pending, self._pending = self._pending, []
-                self._wanted = self._urgent = False
+                self.sent += 1
+                sequence = self.sent
             last = pending[-1]
             frame = merge(r.frame for r in pending if r.frame is not None)
             try:
-                self._conn.send(last._replace(frame=frame))
+                self._conn.send(last._replace(frame=frame, sequence=sequence))
             except (OSError, ValueError):
                 return
 
@@ -194,17 +198,24 @@ def _carry_out(run: LiveRun, command: Command) -> bool:
 
 
 def _serve(conn: Connection, settings: LiveSettings) -> None:
-    """Obey commands, step by the wall clock, send what was recorded."""
+    """Obey commands, step by the wall clock, send what was recorded when the screen asks.
+
+    The run is stepped in short slices of wall time, and between two slices the child looks
+    at the pipe. It keeps ``AHEAD`` reports in flight: each time the screen takes one (and
+    says so with ``Ready``), the next is digested, with everything recorded since the last,
+    so events are digested into frames once per frame the screen takes, however fast or slow
+    it draws, and the screen finds its next frame waiting."""
     run = LiveRun(settings)
     acked = 0
     last = time.perf_counter()
     outbox = _Outbox(conn)
+    seen = 0  # the last report the screen has taken
 
-    def send(reply: bool = False) -> None:
+    def send() -> None:
         # The events are digested here, into bars and log lines: the screen's process
         # receives a few tuples a frame instead of every event. Frame and stats are taken
         # together, so the screen never shows a count its timeline does not hold.
-        outbox.put(Report(acked, run.frame(), run.stats(), run.state, run.error), reply=reply)
+        outbox.put(Report(acked, run.frame(), run.stats(), run.state, run.error))
 
     while True:
         timeout = 0.0 if run.state is LiveState.RUNNING else None
@@ -212,7 +223,7 @@ def _serve(conn: Connection, settings: LiveSettings) -> None:
             number, command = conn.recv()
             timeout = 0.0
             if isinstance(command, Ready):
-                outbox.want()
+                seen = max(seen, command.seen)
                 continue
             if not _carry_out(run, command):
                 run.close()
@@ -220,16 +231,17 @@ def _serve(conn: Connection, settings: LiveSettings) -> None:
                 return
             acked = number
             last = time.perf_counter()
-            send(reply=True)
+            send()  # every command is answered at once
         if run.state is not LiveState.RUNNING:
             continue
         began = time.perf_counter()
-        run.step(min(began - last, 0.25), budget=TICK)
+        run.step(min(began - last, 0.25), budget=SLICE)
         last = began
-        send()
-        spare = TICK - (time.perf_counter() - began)
+        if outbox.in_flight(seen) < AHEAD or run.state is not LiveState.RUNNING:
+            send()
+        spare = SLICE - (time.perf_counter() - began)
         if spare > 0:
-            time.sleep(spare)  # nothing to do until the next tick of wall time
+            conn.poll(spare)  # nothing to simulate yet: wait, but wake for the screen
 
 
 # -- the app's side --------------------------------------------------------------------------
@@ -247,6 +259,7 @@ class LiveProcess(RunStates):
         self._frames: list[Frame] = []
         self._stats = _NO_STATS
         self._sent = 0
+        self._seen = 0  # the last report taken from the child
         self._conn: Connection | None = None
         self._process: BaseProcess | None = None
         self._heard = False
@@ -287,6 +300,7 @@ class LiveProcess(RunStates):
         child_conn.close()
         self._conn, self._process = conn, process
         self._sent = 0
+        self._seen = 0
         self._heard = False  # no report yet: the child is still starting
         if self._speed != self.settings.speed:
             self._send(SetSpeed(self._speed))
@@ -373,7 +387,7 @@ class LiveProcess(RunStates):
                 self._take(conn.recv())
                 taken = True
             if taken and self.state is LiveState.RUNNING:
-                conn.send((self._sent, Ready()))  # the next report, when there is one
+                conn.send((self._sent, Ready(self._seen)))  # the next report, when there is one
         except (EOFError, OSError, ValueError):
             self._lost("it exited")
 
@@ -400,11 +414,12 @@ class LiveProcess(RunStates):
                     return
                 report: Report = conn.recv()
                 self._heard = True  # (also when the report is not kept)
+                self._seen = report.sequence
                 if keep:
                     self._take(report)
                 if report.acked >= number:
                     if self.state is LiveState.RUNNING:
-                        conn.send((self._sent, Ready()))  # it may have sent what we just read
+                        conn.send((self._sent, Ready(self._seen)))  # it may have sent what we read
                     return
         except (EOFError, OSError, ValueError):
             self._lost("it exited")
@@ -427,6 +442,7 @@ class LiveProcess(RunStates):
 
     def _take(self, report: Report) -> None:
         self._heard = True
+        self._seen = report.sequence
         if report.frame is not None:
             self._frames.append(report.frame)
         self._stats = report.stats

@@ -19,10 +19,14 @@ from cache.oracle import StaleRead
 
 __all__ = ["BARS_PER_LANE", "Bar", "BarState", "Lane", "LaneModel"]
 
-BARS_PER_LANE = 512
+# A lane's newest bars, the timeline's scrollback. The screen's model holds about 500 bytes
+# a bar, and 72 lanes of 512 took the app several minutes and ~25 MB to fill; 256 is still
+# more than the 50,000 events the live run keeps (``HISTORY_EVENTS``) span on most lanes.
+BARS_PER_LANE = 256
 _INDEX_SLACK = 4_096
 _TOP = {Op.UPDATE: "update", Op.GET: "read", Op.PREWARM: "background", Op.REFRESH: "background"}
 _NUMBER = re.compile(r"(\d+)$")
+_new_tuple = tuple.__new__
 
 
 class BarState(NamedTuple):
@@ -75,19 +79,24 @@ class Bar:
         self.writes: tuple[int, ...] = ()  # the store writes (spans) this update made
 
     def state(self) -> BarState:
-        return BarState(
-            self.span,
-            self.lane,
-            self.kind,
-            self.key,
-            self.start,
-            self.end,
-            self.ack,
-            self.window_end,
-            self.version,
-            self.stale,
-            self.detected,
-            self.writes,
+        # ``tuple.__new__`` rather than ``BarState(...)``: the named tuple's own constructor
+        # takes keywords and costs several times as much, for every bar of every frame.
+        return _new_tuple(
+            BarState,
+            (
+                self.span,
+                self.lane,
+                self.kind,
+                self.key,
+                self.start,
+                self.end,
+                self.ack,
+                self.window_end,
+                self.version,
+                self.stale,
+                self.detected,
+                self.writes,
+            ),
         )
 
     def window(self, now: float) -> tuple[float, float] | None:
@@ -249,6 +258,8 @@ class LaneModel:
                 lane = lanes.get(bar.lane)
                 if lane is None:
                     lane = self.lane(bar.lane)
+                if len(lane.bars) == BARS_PER_LANE:
+                    self._forget(lane.bars[0])
                 lane.bars.append(bar)
                 by_span[span] = bar
             (
@@ -284,8 +295,21 @@ class LaneModel:
                 index.popitem(last=False)
 
     def _add(self, bar: Bar) -> None:
-        self.lane(bar.lane).bars.append(bar)
+        lane = self.lane(bar.lane)
+        if len(lane.bars) == BARS_PER_LANE:
+            self._forget(lane.bars[0])
+        lane.bars.append(bar)
         self._index(self._by_span, bar.span, bar)
+
+    def _forget(self, bar: Bar) -> None:
+        """Drop the indexes' hold on ``bar``, which is leaving its lane: a bar that is off
+        the timeline does not change again, and the write index alone kept tens of
+        thousands of them (and the app's memory growing for minutes)."""
+        self._by_span.pop(bar.span, None)
+        by_write = self._by_write
+        for write in bar.writes:
+            if by_write.get(write) is bar:
+                del by_write[write]
 
     def _index(self, index: OrderedDict[int, Bar], span: int, bar: Bar) -> None:
         index[span] = bar

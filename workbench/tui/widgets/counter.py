@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.containers import Vertical
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
@@ -14,8 +16,10 @@ __all__ = ["StaleCounter"]
 
 
 class Figures(Widget):
-    """The counter's numbers. A fixed height and ``refresh()`` rather than
-    ``Static.update``: new numbers every frame must not cost a layout every frame."""
+    """The counter's numbers, drawn line by line. New numbers arrive every frame, and
+    usually only two or three of the lines change: only those are drawn again (a whole
+    ``Text`` rendered through Textual's content pipeline each frame cost milliseconds),
+    and nothing about them asks for a layout (a fixed height)."""
 
     DEFAULT_CSS = """
     Figures { height: 8; }
@@ -24,13 +28,45 @@ class Figures(Widget):
     def __init__(self, text: Text, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.text = text
+        self._lines: list[Strip] = []
+        self._width = -1
 
     def show(self, text: Text) -> None:
+        old = self._lines
         self.text = text
-        self.refresh()
+        self._lines = self._split(self.size.width)
+        if len(old) != len(self._lines):
+            self.refresh()
+            return
+        for y, (before, after) in enumerate(zip(old, self._lines, strict=True)):
+            if before.text != after.text or before._segments != after._segments:
+                self.refresh(Region(0, y, self.size.width, 1))
 
     def render(self) -> RenderResult:
         return self.text
+
+    def _split(self, width: int) -> list[Strip]:
+        self._width = width
+        if width <= 0:
+            return []
+        console = self.app.console
+        base = self.rich_style  # the widget's own colours, under the text's styles
+        return [
+            Strip(line.render(console)).apply_style(base).crop_extend(0, width, base)
+            for line in self.text.wrap(console, width)
+        ]
+
+    def notify_style_update(self) -> None:
+        self._width = -1  # drawn again, in the new colours
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if width != self._width:
+            self._lines = self._split(width)
+        if y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(width, self.rich_style)
 
 
 class StaleCounter(Vertical):

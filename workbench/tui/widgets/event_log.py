@@ -19,9 +19,10 @@ from rich.cells import cell_len
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
+from textual.scrollbar import ScrollBar
 from textual.widgets import Log
 
-from workbench.tui.widgets.quiet import set_virtual_size
+from workbench.tui.widgets.quiet import set_virtual_size, steady
 
 __all__ = ["MAX_LINES", "EventLog"]
 
@@ -43,6 +44,14 @@ class EventLog(Log):
         self.skipped = 0
         self.written = 0  # lines written since the last restart
         self.follow = True
+
+    @property
+    def horizontal_scrollbar(self) -> ScrollBar:
+        return steady(super().horizontal_scrollbar)
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        return steady(super().vertical_scrollbar)
 
     def restart(self, lines: Iterable[str] = ()) -> None:
         """Forget everything and show ``lines``: a new run (or a replay) is on screen."""

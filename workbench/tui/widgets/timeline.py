@@ -21,10 +21,11 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from workbench.session.lanes import Bar, LaneModel
-from workbench.tui.widgets.quiet import set_virtual_size
+from workbench.tui.widgets.quiet import set_virtual_size, steady
 
 __all__ = ["SCALES_MS", "Timeline"]
 
@@ -109,6 +110,14 @@ class Timeline(ScrollView, can_focus=True):
         self._pending: Bar | None = None
         self._live_edge = 0
         self._style_cache: dict[str, Style] = {}
+
+    @property
+    def horizontal_scrollbar(self) -> ScrollBar:
+        return steady(super().horizontal_scrollbar)
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        return steady(super().vertical_scrollbar)
 
     # -- data in -----------------------------------------------------------------------------
 
