@@ -1,6 +1,7 @@
 """The classroom in a browser: `workbench serve` on a free loopback port, a real headless
 Chromium from Debian's packages (driven by Playwright's Python package, never a downloaded
-browser), a key pressed, the stale-read counter seen moving, a screenshot for the README.
+browser), a key pressed, the stale-read counter seen moving, a screenshot (the README's, in
+screenshots/, only when RWB_SAVE_SCREENSHOT=1: a test run leaves the checkout as it was).
 
 Skips when Chromium or Playwright is missing, unless RWB_REQUIRE_BROWSER=1 (CI), where that
 is a failure. Every wait is bounded; the server is stopped however the test ends.
@@ -21,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("RWB_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOT = ROOT / "screenshots" / "serve-browser.png"
+README_SCREENSHOT = ROOT / "screenshots" / "serve-browser.png"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 _ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
@@ -56,6 +57,8 @@ def _wait_for_port(port: int, server: subprocess.Popen[bytes], seconds: float) -
 
 
 def test_served_app_in_chromium_shows_the_counter_moving(tmp_path: Path) -> None:
+    save = os.environ.get("RWB_SAVE_SCREENSHOT") == "1"
+    shot = README_SCREENSHOT if save else tmp_path / "serve-browser.png"
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         _need(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
@@ -113,11 +116,11 @@ def test_served_app_in_chromium_shows_the_counter_moving(tmp_path: Path) -> None
                     page.wait_for_timeout(250)
                 assert values and max(values) > 0, f"the counter never moved: {values[-5:]}"
                 page.wait_for_timeout(500)
-                SCREENSHOT.parent.mkdir(exist_ok=True)
-                page.screenshot(path=str(SCREENSHOT))
+                shot.parent.mkdir(exist_ok=True)
+                page.screenshot(path=str(shot))
             finally:
                 context.close()
-        assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -81,8 +81,13 @@ class PartialCompositor(Compositor):
         return chops  # type: ignore[return-value]
 
 
+# What of Textual's compositor the partial update relies on (private: a Textual that
+# changed them keeps its own compositor rather than crashing in the middle of a frame).
+_RELIED_ON = ("_dirty_regions", "_regions_to_spans", "cuts", "visible_widgets", "size")
+
+
 def install(screen: Screen[Any]) -> None:
     """Make ``screen`` repaint only what changed (idempotent)."""
     compositor = screen._compositor
-    if type(compositor) is Compositor:
+    if type(compositor) is Compositor and all(hasattr(compositor, a) for a in _RELIED_ON):
         compositor.__class__ = PartialCompositor
