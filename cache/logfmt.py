@@ -81,12 +81,45 @@ class LogFormatter:
         """The last ``limit`` lines of ``events`` and how many earlier lines were skipped.
         Every event is tracked, but only the lines kept are formatted: at tens of thousands
         of events a second, formatting lines nobody will see is most of the cost."""
+        if self.verbose:
+            shown: deque[tuple[Event, Op | None, int | None]] = deque(maxlen=limit)
+            total = 0
+            for event in events:
+                found = self._track(event)
+                if found is not None:
+                    shown.append((event, *found))
+                    total += 1
+            return [self._render(*item) for item in shown], total - len(shown)
+        return self._headline_tail(events, limit)
+
+    def _headline_tail(self, events: Iterable[Event], limit: int) -> tuple[list[str], int]:
+        # ``_track`` and ``is_headline`` written out in one loop: the live view passes every
+        # event of the simulation through here, a hundred thousand a second.
         shown: deque[tuple[Event, Op | None, int | None]] = deque(maxlen=limit)
+        keep = shown.append
         total = 0
+        ops = self._ops
+        versions = self._versions
+        start, inconsistent = Phase.START, Op.INCONSISTENT
         for event in events:
-            found = self._track(event)
-            if found is not None:
-                shown.append((event, *found))
+            op = event.op
+            parent_op = ops.get(event.parent)
+            if event.phase is start:
+                ops[event.span] = op
+                versions[event.span] = event.version
+                written = None
+                headline = op in _TOP_LEVEL or op is inconsistent
+            else:
+                ops.pop(event.span, None)
+                written = versions.pop(event.span, None)
+                headline = (
+                    op in _TOP_LEVEL
+                    or op in _BACKGROUND
+                    or op is inconsistent
+                    or parent_op in _TOP_LEVEL
+                )
+            if headline:
+                keep((event, parent_op, written))
                 total += 1
         return [self._render(*item) for item in shown], total - len(shown)
 
