@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rich.color import Color
 from textual import events
 from textual.app import App, ComposeResult
-from textual.color import Color
 from textual.widgets import Input, Select
 
 from tests.apps import RecordingApp
