@@ -3,6 +3,9 @@
 A knob applies when you press Enter in it (a bad value is shown in red with what is
 allowed, and is not applied); the strategy applies as soon as it is picked. Changes travel
 up as messages; the live pane decides what they mean for the run.
+
+The first screen shows a sketch of the fields (``controls_sketch.py``): the real ones are
+some sixty widgets, and the app builds them right after its first paint (``build``).
 """
 
 from __future__ import annotations
