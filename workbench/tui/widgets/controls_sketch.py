@@ -17,12 +17,12 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import Static
 
 __all__ = ["ControlsSketch", "Row"]
 
-# A knob's row: its label, the value shown in the field, and whether that is a placeholder.
-Row = tuple[str, str, bool]
+# A knob's row: its label, the value shown in the field (None: a line of text alone, as the
+# section's heading), and whether that value is a placeholder.
+Row = tuple[str, str | None, bool]
 
 LABEL_WIDTH = 10  # as ``Controls .knob Label``
 ARROW = "▼"  # Select's closed arrow
@@ -55,7 +55,8 @@ class _SelectSketch(Widget):
 
 
 class _RowsSketch(Widget):
-    """Knob rows: a muted label, then the compact field's value on its lighter ground."""
+    """Knob rows: a muted label, then the compact field's value on its lighter ground.
+    Headings and blank lines are rows too: each widget less is one less to style."""
 
     DEFAULT_CSS = """
     _RowsSketch { width: 1fr; height: auto; color: $text-muted; }
@@ -76,6 +77,9 @@ class _RowsSketch(Widget):
         placeholder_style = self.get_visual_style("placeholder")
         lines = []
         for label, value, placeholder in self.rows:
+            if value is None:
+                lines.append(Content(label))
+                continue
             # The field: one cell of padding each side, the text cut to what fits.
             text = Content(value).truncate(max(0, field - 2), pad=True)
             lines.append(
@@ -96,8 +100,6 @@ class ControlsSketch(Vertical):
 
     DEFAULT_CSS = """
     ControlsSketch { height: auto; }
-    ControlsSketch .section { color: $text-muted; margin: 1 0 0 0; }
-    ControlsSketch #sketch-error { height: 1; }
     """
 
     def __init__(
@@ -111,12 +113,11 @@ class ControlsSketch(Vertical):
         self._url_row = url_row
 
     def compose(self) -> ComposeResult:
+        blank: Row = ("", None, False)
         yield _SelectSketch(self._strategy)
-        yield _RowsSketch(self._rows)
-        yield Static(self._section, classes="section")
+        yield _RowsSketch([*self._rows, blank, (self._section, None, False)])
         yield _SelectSketch(self._backend)
-        yield _RowsSketch([self._url_row])
-        yield Static("", id="sketch-error")
+        yield _RowsSketch([self._url_row, blank])  # the blank: where errors are shown
 
     def show_backend(self, backend: str) -> None:
         """The target changed before the real fields were built."""
