@@ -164,6 +164,7 @@ class WorkbenchApp(Guided):
         self.screen.call_after_refresh(painted.set)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT)
+        await self.query_one(Controls).build()  # on screen already, as a sketch: first
         for stage in _PANES:
             tab = self.query_one(f"#{stage.value}", TabPane)
             await tab._mounted_event.wait()  # the screen mounts its widgets in its own time

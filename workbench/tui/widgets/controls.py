@@ -3,6 +3,9 @@
 A knob applies when you press Enter in it (a bad value is shown in red with what is
 allowed, and is not applied); the strategy applies as soon as it is picked. Changes travel
 up as messages; the live pane decides what they mean for the run.
+
+The first screen shows a sketch of the fields (``controls_sketch.py``): the real ones are
+some sixty widgets, and the app builds them right after its first paint (``build``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from cache.strategies.base import Strategy
 from cache.strategies.registry import BUILTIN, IMPORT_TIMEOUT_S, load_strategy_async
 from cache.targets import SIMULATOR, Target
 from workbench.session.settings import DEFAULT_REDIS_URL, LIVE_SETTINGS, LiveSettings, Setting
+from workbench.tui.widgets.controls_sketch import ControlsSketch, Row
 
 __all__ = ["Controls", "SettingValidator"]
 
@@ -40,6 +44,10 @@ class SettingValidator(Validator):
         except ValueError as error:
             return self.failure(str(error))
         return self.success()
+
+
+_SECTION = "stage batches run on"
+_BACKENDS = {"sim": "simulator", "redis": "Redis server"}  # the backend Select's options
 
 
 def _format(value: object) -> str:
@@ -98,16 +106,22 @@ class Controls(Vertical):
         target: Target = SIMULATOR,
         *,
         allow_remote: bool = False,
+        sketch: bool = True,
         id: str | None = None,
     ) -> None:
+        """With ``sketch``, the fields are drawn by a ``ControlsSketch`` until ``build``."""
         super().__init__(id=id)
         self._settings = settings
         self._target = target
         self._allow_remote = allow_remote
         self._strategies: dict[str, type[Strategy]] = dict(BUILTIN)
         self._strategies.setdefault(settings.strategy.name, settings.strategy)
+        self._built = not sketch
 
     def compose(self) -> ComposeResult:
+        if not self._built:
+            yield self._sketch()
+            return
         yield Select(
             [(name, name) for name in self._strategies],
             value=self._settings.strategy.name,
@@ -127,26 +141,55 @@ class Controls(Vertical):
                     id=f"knob-{spec.name}",
                     tooltip=f"{spec.help} ({spec.describe_range()}); Enter applies",
                 )
-        yield Label("stage batches run on", classes="section")
+        yield Label(_SECTION, classes="section")
         yield Select(
-            [("simulator", "sim"), ("Redis server", "redis")],
+            [(label, kind) for kind, label in _BACKENDS.items()],
             value=self._target.kind,
             allow_blank=False,
             id="backend",
         )
         with Horizontal(classes="knob"):
             yield Label("redis url")
-            target, url = self._target, DEFAULT_REDIS_URL
-            if target.kind != "sim":  # redis-py is imported for a server only: it is slow
-                from cache.redis_run import RedisServerTarget
-
-                url = target.url.url if isinstance(target, RedisServerTarget) else url
             yield Input(
-                url,
+                self._url(),
                 id="redis-url",
                 tooltip="loopback only (127.0.0.1, ::1, localhost, unix://); Enter applies",
             )
         yield Static("", id="controls-error")
+
+    def _url(self) -> str:
+        target = self._target
+        if target.kind == "sim":  # redis-py is imported for a server only: it is slow
+            return DEFAULT_REDIS_URL
+        from cache.redis_run import RedisServerTarget
+
+        return target.url.url if isinstance(target, RedisServerTarget) else DEFAULT_REDIS_URL
+
+    def _sketch(self) -> ControlsSketch:
+        rows: list[Row] = [("load", "module:Class", True)]
+        rows += [(s.label, _format(getattr(self._settings, s.name)), False) for s in LIVE_SETTINGS]
+        return ControlsSketch(
+            self._settings.strategy.name,
+            rows,
+            _SECTION,
+            _BACKENDS.get(self._target.kind, self._target.kind),
+            ("redis url", self._url(), False),
+        )
+
+    @property
+    def built(self) -> bool:
+        """Whether the real fields are there (the sketch is shown until ``build``)."""
+        return self._built
+
+    async def build(self) -> None:
+        """Put the real fields where the sketch is. The app awaits this right after its
+        first paint, in the queue every key and action waits behind, so none finds the
+        sketch."""
+        await self._mounted_event.wait()
+        if self._built or not self.is_attached:
+            return
+        self._built = True
+        await self.recompose()
 
     def _error(self, message: str) -> None:
         self.query_one("#controls-error", Static).update(message)
@@ -246,6 +289,9 @@ class Controls(Vertical):
     def show_target(self, target: Target) -> None:
         """Reflect a target set elsewhere (or one the app fell back from)."""
         self._target = target
+        if not self._built:
+            self.query_one(ControlsSketch).show_backend(_BACKENDS.get(target.kind, target.kind))
+            return
         with self.prevent(Select.Changed):
             self.query_one("#backend", Select).value = target.kind
 
