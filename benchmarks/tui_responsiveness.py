@@ -45,12 +45,15 @@ from pathlib import Path
 
 from workbench.session.live import LiveRun
 from workbench.session.settings import LiveSettings
+from workbench.tui import PAINTS_PER_SECOND
 from workbench.tui.trace import TRACE_ENV
 
 WORKLOAD = ["--writers", "8", "--readers", "64", "--keys", "8", "--speed", "3"]
 SETTINGS = LiveSettings(writers=8, readers=64, keys=8, speed=3.0)
 WARMUP = 5.0  # start-up (and the stage tabs built behind the first screen) not counted
 KEY_EVERY = 0.1
+# What both apps may paint a second: the workbench's default, or the user's TEXTUAL_FPS.
+PAINT_CAP = os.environ.get("TEXTUAL_FPS", PAINTS_PER_SECOND)
 GOALS = (
     "goals: events/s >= 100,000; frames/s 60 at 80x24, >= 45 at 160x48; "
     "key-to-screen median < 20 ms, p95 < 50 ms; memory flat after 1 min, < 150 MB together"
@@ -147,7 +150,8 @@ def in_terminal(command: list[str], size: tuple[int, int], seconds: float) -> Ru
     """Run ``command`` in a tmux pane, type keys into it, and read its trace."""
     trace = Path(tempfile.mkstemp(prefix="rwb-trace-")[1])
     session = f"rwb-bench-{os.getpid()}-{next(_SESSIONS)}"
-    env = f"TERM=xterm-256color {TRACE_ENV}={trace}"
+    # The floor app paints as often as the workbench may (Textual's TEXTUAL_FPS).
+    env = f"TERM=xterm-256color {TRACE_ENV}={trace} TEXTUAL_FPS={PAINT_CAP}"
     line = " ".join(command)
     for attempt in range(3):
         # Killing the last session ends the tmux server; a new session started while it is
@@ -283,7 +287,8 @@ def compare(size: tuple[int, int], seconds: float, repeats: int) -> None:
         engine_share.append(share)
     print(
         f"terminal {size[0]}x{size[1]}, {repeats} x {seconds:.0f} s each, A/B/C alternating, "
-        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, both apps "
+        f"painting at most {PAINT_CAP} times a second (TEXTUAL_FPS)"
     )
     print(show("events/s shown (workbench)", [r.events_per_s for r in runs], "", ",.0f"))
     print(show("events/s, engine alone (floor)", engine, "", ",.0f"))

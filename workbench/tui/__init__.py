@@ -1,1 +1,12 @@
 """The terminal UI: the Textual app, its keys, panes and widgets, over ``workbench.session``."""
+
+import os
+
+# Textual paints at most ``TEXTUAL_FPS`` times a second (its default is 60), on a fixed grid
+# of ticks: a frame that is ready just after a tick waits for the next one. The live view is
+# an animation fed as fast as the screen can take it, and at 60 that wait cost it about a
+# fifth of its frames and doubled its slowest key-to-screen times
+# (``benchmarks/tui_responsiveness.py``). A user's own setting wins; it must be in place
+# before Textual is imported, which every module of this package does after this one.
+PAINTS_PER_SECOND = "120"
+os.environ.setdefault("TEXTUAL_FPS", PAINTS_PER_SECOND)
