@@ -166,3 +166,7 @@ class ByHand:
         self.sim.close()
         self.choices = []
         self.sim = self._start()
+
+    def close(self) -> None:
+        """End the run's tasks, even those that never started."""
+        self.sim.close()

@@ -56,6 +56,11 @@ class ByHandScreen(Screen[None]):
         self.title = "You are the scheduler"
         self.show()
 
+    def on_unmount(self) -> None:
+        # Closed however the screen goes (the app may quit with it on top), so no task of
+        # the run is left never awaited.
+        self.run.close()
+
     def show(self) -> None:
         run = self.run
         tasks = Text("Who steps next?\n", style="bold")
