@@ -25,7 +25,7 @@ from workbench.session.live import HISTORY_EVENTS, LiveState
 from workbench.session.settings import LiveSettings
 from workbench.session.stages import Stage, StageState
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.bindings import ACTIONS
+from workbench.tui.bindings import ACTIONS, inner_action
 from workbench.tui.panes.evidence import EvidencePane
 from workbench.tui.panes.hypothesis import HypothesisPane
 from workbench.tui.panes.isolate import IsolatePane
@@ -491,7 +491,7 @@ async def test_every_action_has_a_key_in_the_footer_and_a_palette_command() -> N
             app.action_show_tab(tab)
             await pilot.pause()
             shown = {
-                b.binding.action
+                inner_action(b.binding.action)
                 for b in app.screen.active_bindings.values()
                 if b.enabled and b.binding.show
             }

@@ -41,6 +41,7 @@ SLICE = 0.004  # seconds of wall time stepped between two looks at the pipe
 # already on its way, so the screen never waits for a child the machine has descheduled.
 AHEAD = 2
 DRAIN_LIMIT = 16  # reports taken per frame at most, so a backlog cannot stall a frame
+SEND_SWITCH_INTERVAL = 0.0005  # seconds; see ``_child``
 ANSWER_TIMEOUT = 1.5  # seconds of silence after which the child is taken to be stuck
 # Before its first report the child is still starting Python and importing the engine, which
 # takes far longer on a loaded machine; only silence after that means a stuck strategy.
@@ -118,6 +119,9 @@ def _child(conn: Connection, settings: LiveSettings) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    # The thread that sends reports waits for the lock the simulation holds: at the default
+    # switch interval (5 ms) a report the screen had asked for often came a frame late.
+    sys.setswitchinterval(SEND_SWITCH_INTERVAL)
     with contextlib.suppress(EOFError, OSError, KeyboardInterrupt):
         # Hello, before anything of the user's runs: from here on, silence means stuck.
         conn.send(Report(0, None, _NO_STATS, LiveState.READY, None))
@@ -394,6 +398,10 @@ class LiveProcess(RunStates):
     def frame(self) -> Frame | None:
         frames, self._frames = self._frames, []
         return merge(frames)
+
+    def fileno(self) -> int | None:
+        conn = self._conn
+        return None if conn is None or conn.closed else conn.fileno()
 
     def stats(self) -> LiveStats:
         return self._stats

@@ -94,6 +94,11 @@ class LiveEngine(Protocol):
         """What the screen should add since the last call (``None``: nothing new)."""
         ...
 
+    def fileno(self) -> int | None:
+        """A descriptor that becomes readable when the run has sent something to ``poll``
+        (``None``: there is nothing to watch, the screen polls on its frame timer)."""
+        ...
+
     def stats(self) -> LiveStats:
         """The counter's figures, for exactly the events ``frame`` has handed out."""
         ...

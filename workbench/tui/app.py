@@ -11,7 +11,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeGuard, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal
@@ -26,13 +26,14 @@ from workbench.session.settings import LiveSettings
 from workbench.session.stages import Stage, StageState
 from workbench.session.state import Session
 from workbench.session.walkthrough import Walkthrough
-from workbench.tui.bindings import ACTIONS, app_bindings
+from workbench.tui.bindings import ACTIONS, AT_ONCE, app_bindings, inner_action
 from workbench.tui.guided import REPORT_PATH, Guided
 from workbench.tui.messages import OpenReplay, StageProgress
 from workbench.tui.panes.guide import GuidePane
 from workbench.tui.panes.live import REPLAY_IDLE_ACTIONS, LivePane
 from workbench.tui.widgets.controls import Controls
 from workbench.tui.widgets.event_log import EventLog
+from workbench.tui.widgets.timeline import Timeline
 from workbench.tui.widgets.too_small import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, TooSmall
 
 if TYPE_CHECKING:
@@ -234,6 +235,14 @@ class WorkbenchApp(Guided):
     def live(self) -> LivePane:
         return self.query_one(LivePane)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            # A key goes through several messages before its action runs; live frames
+            # taken in between would each be painted before it.
+            with contextlib.suppress(NoMatches):
+                self.live.hold_for_key()
+        await super().on_event(event)
+
     def _tab_label(self, stage: Stage) -> str:
         return f"{self.session.casebook.board[stage].icon} {stage.number} {stage.value.title()}"
 
@@ -244,6 +253,16 @@ class WorkbenchApp(Guided):
     # -- bindings and commands ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == AT_ONCE:
+            # Only on the main screen while the live view's own widgets (or nothing) have
+            # the focus. False passes the key on, as if there were no such binding: to the
+            # focused widget or the screen on top (the by-hand screen has an ``r`` of its
+            # own), and from there up to the plain binding.
+            if len(self.screen_stack) > 1 or not isinstance(
+                self.focused, (Timeline, EventLog, type(None))
+            ):
+                return False
+            return self.check_action(inner_action(str(parameters[0])).split("(")[0], ())
         tab = _ACTION_TABS.get(action)
         if tab is None:
             return True
@@ -284,6 +303,9 @@ class WorkbenchApp(Guided):
         return run
 
     # -- actions ------------------------------------------------------------------------------
+
+    async def action_at_once(self, action: str) -> None:
+        await self.run_action(action)
 
     def action_show_tab(self, tab: str) -> None:
         tabs = self.query_one(TabbedContent)

@@ -11,7 +11,15 @@ from typing import NamedTuple
 
 from textual.binding import Binding
 
-__all__ = ["ACTIONS", "NAVIGATION", "Action", "app_bindings", "by_hand_bindings"]
+__all__ = [
+    "ACTIONS",
+    "AT_ONCE",
+    "NAVIGATION",
+    "Action",
+    "app_bindings",
+    "by_hand_bindings",
+    "inner_action",
+]
 
 
 class Action(NamedTuple):
@@ -325,10 +333,38 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
 )
 
 
+# The live view's keys, when its own views have the focus, act as soon as the app sees them
+# (a priority binding, ``app.action_at_once``): a key that the focused widget does not take
+# otherwise bubbles up through every container to the app, and under a running workload each
+# step of the way waited behind a frame. Any other focused widget (a field that takes the
+# same characters) gets the key first, as before.
+AT_ONCE = "at_once"
+
+
+def inner_action(action: str) -> str:
+    """The action a binding runs: ``zoom(-1)`` for ``zoom(-1)`` and for
+    ``at_once('zoom(-1)')``."""
+    if action.startswith(f"{AT_ONCE}("):
+        return action[len(AT_ONCE) + 1 : -1].strip("'\"")
+    return action
+
+
 def app_bindings() -> list[Binding]:
     bindings = [
         Binding(a.key, a.action, a.footer, tooltip=a.title, show=a.shown and a.key != "ctrl+c")
         for a in ACTIONS
+    ]
+    bindings += [
+        Binding(
+            a.key,
+            f"{AT_ONCE}({a.action!r})",
+            a.footer,
+            tooltip=a.title,
+            show=a.shown,
+            priority=True,
+        )
+        for a in ACTIONS
+        if a.tab == "live"
     ]
     bindings += [
         Binding(key, f"show_tab('{tab}')", tab.title(), show=False) for key, tab in NAVIGATION
