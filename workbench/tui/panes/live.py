@@ -3,7 +3,8 @@
 Once per frame (and only while a run is going) the pane drains what the live run's child
 process sent (``poll``), takes one ``Frame`` of changed bars and new log lines, and applies it
 to the timeline, the log and the counter inside one ``batch_update``. The next frame is taken
-as soon as the last is painted. Nothing is mounted or recomposed per event, and only the
+as soon as the last is painted, or, if the child has sent nothing since, the moment it does
+(the pane watches its pipe). Nothing is mounted or recomposed per event, and only the
 widgets that changed are repainted (``widgets.partial_paint``).
 """
 
