@@ -139,6 +139,25 @@ async def test_a_knob_validates_in_place_and_applies_on_enter() -> None:
 
 
 @pytest.mark.asyncio
+async def test_at_80x24_a_knob_s_message_scrolls_into_sight_beside_its_field() -> None:
+    app = RecordingApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        sidebar = app.query_one("#live-sidebar")
+        field = app.query_one("#knob-writers", Input)
+        error = app.query_one("#controls-error", Static)
+        field.focus()
+        await pilot.pause()
+        assert not sidebar.region.contains_region(error.region)  # below the fold at first
+        field.value = ""
+        await pilot.press("9", "9")
+        await pilot.pause()
+        assert "writers must be 0-64, not 99" in str(error.render())
+        assert sidebar.region.contains_region(error.region)
+        assert sidebar.region.contains_region(field.region)
+
+
+@pytest.mark.asyncio
 async def test_widen_knob_restarts_the_run_with_it() -> None:
     app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:

@@ -193,6 +193,17 @@ class Controls(Vertical):
 
     def _error(self, message: str) -> None:
         self.query_one("#controls-error", Static).update(message)
+        if message:
+            # The message is under the last field: at 80x24 it is below the sidebar's fold.
+            self.call_after_refresh(self._show_error)
+
+    def _show_error(self) -> None:
+        """Scroll the message into sight, and the field being typed into back into sight if
+        that scrolled it away (both stay in sight wherever the sidebar is tall enough)."""
+        self.query_one("#controls-error", Static).scroll_visible(animate=False, immediate=True)
+        focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            focused.scroll_visible(animate=False, immediate=True)
 
     @on(Input.Changed)
     def _validate_in_place(self, event: Input.Changed) -> None:
