@@ -16,9 +16,8 @@ batches judged to one scenario (default: any; the culprit hunt: the story's), an
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from cache.scenarios.changes import Change
 from workbench.session.bisect import find_culprit
@@ -38,8 +37,7 @@ class Verdict(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     verdict: Verdict
     reason: str
 
@@ -59,8 +57,7 @@ def _unknown(reason: str) -> Outcome:
 Predicate = Callable[[Journal, Mapping[str, Any]], Outcome]
 
 
-@dataclass(frozen=True, slots=True)
-class Checkpoint:
+class Checkpoint(NamedTuple):
     """A named goal: ``check(journal, state)`` says whether the learner has reached it."""
 
     id: str

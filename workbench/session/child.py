@@ -22,7 +22,6 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from cache.stats import wilson
@@ -53,43 +52,40 @@ _NO_STATS = LiveStats(0.0, 0, 0, 0, wilson(0, 0), {}, 0, 0, False, ())
 # -- the commands the app sends -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Start:
+# Named tuples, not dataclasses: the app imports this module before its first screen, and a
+# frozen dataclass costs ten times as much to define. Commands are told apart by class
+# (``match``), never compared.
+
+
+class Start(NamedTuple):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Pause:
+class Pause(NamedTuple):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Stop:
+class Stop(NamedTuple):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Reset:
+class Reset(NamedTuple):
     settings: LiveSettings
 
 
-@dataclass(frozen=True, slots=True)
-class RunFor:
+class RunFor(NamedTuple):
     seconds: float  # virtual
 
 
-@dataclass(frozen=True, slots=True)
-class SetSpeed:
+class SetSpeed(NamedTuple):
     speed: float
 
 
-@dataclass(frozen=True, slots=True)
-class Quit:
+class Quit(NamedTuple):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Ready:
+class Ready(NamedTuple):
     """The screen has taken every report up to number ``seen`` and wants more (not a
     command: no reply)."""
 

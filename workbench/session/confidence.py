@@ -9,7 +9,7 @@ gives ``n = ceil(ln(1 - c) / ln(1 - p))``. At 8%: 36 runs for 95%, 56 for 99%.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["CleanRuns", "clean_runs_needed"]
 
@@ -24,8 +24,7 @@ def clean_runs_needed(rate: float, confidence: float) -> int:
     return math.ceil(round(math.log(1.0 - confidence) / math.log(1.0 - rate), 9))
 
 
-@dataclass(frozen=True, slots=True)
-class CleanRuns:
+class CleanRuns(NamedTuple):
     """What a verification of ``clean`` runs proves against a measured failure ``rate``."""
 
     rate: float

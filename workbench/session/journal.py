@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from cache.batch import BatchResult, RunSpec
 from cache.scenarios.changes import Change
@@ -36,8 +36,7 @@ KINDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One thing the learner did: its kind, seconds since the journal began, its facts."""
 
     kind: str

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from cache.errors import RunFailed
 from cache.scheduler.core import Status
@@ -42,8 +41,7 @@ class LiveState(StrEnum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True)
-class LiveStats:
+class LiveStats(NamedTuple):
     """A snapshot of what the live run measured, for the counter."""
 
     virtual_seconds: float

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from workbench.session import progress
 from workbench.session.checkpoints import CHECKPOINTS, Outcome, Verdict, judge
@@ -26,8 +25,7 @@ GUIDE = Path(__file__).with_name("guide") / "walkthrough.toml"
 SAVE_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     id: str
     title: str
     body: str
