@@ -3,6 +3,7 @@ real fields in its place before the first key is handled."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -107,3 +108,51 @@ async def test_a_target_set_before_the_fields_are_built_is_shown_by_them() -> No
         await pilot.pause()
         assert app.query_one("#backend", Select).value == "redis"
         assert app.query_one("#redis-url", Input).value == "redis://127.0.0.1:6390/0"
+
+
+@pytest.fixture
+def collector_restored() -> Iterator[None]:
+    """Whatever the test finds, the tests after it get a working garbage collector."""
+    import gc
+
+    yield
+    gc.enable()
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("collector_restored")
+async def test_the_garbage_collector_is_paused_for_the_first_screen_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    app = WorkbenchApp()
+    during: list[bool] = []
+    build = Controls.build
+
+    async def build_after_looking(self: Controls) -> None:
+        during.append(gc.isenabled())  # right after the first paint
+        await build(self)
+
+    monkeypatch.setattr(Controls, "build", build_after_looking)
+    assert gc.isenabled()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.query("EvidencePane")  # the stages are built
+        assert gc.isenabled()
+    assert during == [False]
+    assert gc.isenabled()
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("collector_restored")
+async def test_an_app_closed_before_its_stages_are_built_turns_the_collector_back_on() -> None:
+    import gc
+
+    class Quitter(WorkbenchApp):
+        def on_mount(self) -> None:
+            self.exit()
+
+    async with Quitter().run_test(size=(80, 24)):
+        pass
+    assert gc.isenabled()
