@@ -17,7 +17,7 @@ _ASIDE = "MULTI/EXEC of the primary and its cached copy, and a Lua fill of the c
 
 SAME_SLOT: dict[str, str] = {
     "sync": _MGET,
-    "naive-async": _MGET + " (its update is three separate commands: the race)",
+    "naive-async": _MGET + "; its update is three separate commands, which is the race",
     "lock": "a Lua script checks the lock and reads the primary and related entries at once",
     "transaction": "MULTI/EXEC of the primary and its related entries",
     "versioned": "a Lua script rebuilds the related entries from the primary",

@@ -119,6 +119,11 @@ def test_strategies_lists_each_with_description_and_guarantee(
     assert {s["race"] for s in listed} >= {"stale-set", "lost-update"}  # docs/races.md
     _, out, _ = _cli(capsys, "strategies")
     assert "guarantees: No read runs while an update is between its steps." in out
+    # Each multi-key strategy says why a cluster needs its keys in one slot, in a whole
+    # sentence.
+    cluster = [line for line in out.splitlines() if "on a Redis Cluster" in line]
+    assert len(cluster) == sum(1 for s in listed if s["cluster"]) >= 6
+    assert all(line.endswith("hash-tags each run's keys, so they do") for line in cluster)
 
 
 def test_a_users_strategy_runs_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:

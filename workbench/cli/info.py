@@ -39,8 +39,8 @@ def strategies(as_json: bool) -> None:
             f"{s['name']}  [{s['race']}]\n  does:       {s['description']}\n"
             f"  guarantees: {s['guarantee']}"
             + (
-                f"\n  on a Redis Cluster: needs its keys in one slot ({s['cluster']}); "
-                "the workbench hash-tags each run's keys so they are"
+                f"\n  on a Redis Cluster: its keys must share one slot ({s['cluster']}); "
+                "the workbench hash-tags each run's keys, so they do"
                 if s["cluster"]
                 else ""
             )
