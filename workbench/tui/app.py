@@ -191,8 +191,8 @@ class WorkbenchApp(Guided):
     def on_load(self) -> None:
         # Building the screens makes tens of thousands of objects that live as long as the
         # app, and next to no garbage: the collections they would set off only delay the
-        # first screen (by ~10 ms, a twentieth of it). Back on when the stages are built,
-        # or when the app closes before that.
+        # first screen (by about 5 ms). Back on when the stages are built, or when the app
+        # closes before that.
         self._collecting = gc.isenabled()
         gc.disable()
 
