@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from cache.errors import RunFailed
 from cache.interrupts import watching_sigint
 from cache.latency import Latency
+from cache.limits import MAX_RUNS
 from cache.oracle import Anomaly
 from cache.scenarios.base import Scenario
 from cache.scenarios.changes import format_changes
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_RUNS", "BatchResult", "Progress", "RunSpec", "derive_seed", "drive", "run_batch"]
 
-MAX_RUNS = 10_000_000
 _MASK = (1 << 64) - 1
 
 

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from cache.events import Event, Op, Phase, Source
-from cache.oracle import StaleRead
+from cache.verdicts import StaleRead
 
 __all__ = ["LogFormatter", "format_time", "is_headline"]
 

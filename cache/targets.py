@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from cache.batch import BatchResult, RunSpec, derive_seed
-from cache.interrupts import watching_sigint
-from cache.scenarios.story import StoryScenario
-from cache.scheduler.budget import Budget
-from cache.simulation import RunOutcome
+if TYPE_CHECKING:  # the app's first screen imports this module, not the engine
+    from cache.batch import BatchResult, RunSpec
+    from cache.scenarios.story import StoryScenario
+    from cache.simulation import RunOutcome
 
 __all__ = ["SIMULATOR", "Runner", "SimulatorTarget", "Target"]
 
@@ -56,6 +55,10 @@ class Target(Protocol):
 
 class _SimulatorRunner:
     async def run(self, spec: RunSpec, seed: int, numbers: range, add: AddOutcome) -> None:
+        from cache.batch import derive_seed
+        from cache.interrupts import watching_sigint
+        from cache.scheduler.budget import Budget
+
         budget = Budget.for_scenario(spec.scenario)
         latency = spec.knobs.latency()
         run = spec.run_verdict
@@ -75,6 +78,8 @@ class SimulatorTarget:
         return "simulator"
 
     def story(self, **sizes: Any) -> StoryScenario:
+        from cache.scenarios.story import StoryScenario
+
         return StoryScenario(**sizes)
 
     @asynccontextmanager

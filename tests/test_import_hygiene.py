@@ -57,3 +57,46 @@ def test_headless_cli_does_not_load_textual() -> None:
         "    pass\n"
     )
     assert _loaded_ui_modules(code) == []
+
+
+def _loaded(code: str, prefix: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint('LOADED:' + ','.join(m for m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    line = [x for x in out.splitlines() if x.startswith("LOADED:")][-1]
+    return {m for m in line.removeprefix("LOADED:").split(",") if m.startswith(prefix)}
+
+
+# What runs a simulation, a batch or a replay: the first screen draws none of it, and
+# importing it made the app ~15 ms slower to show that screen.
+ENGINE = {
+    "cache.batch",
+    "cache.simulation",
+    "cache.scheduler.core",
+    "cache.oracle",
+    "cache.service",
+    "cache.backends.memory",
+    "cache.witness",
+    "cache.strategies.registry",
+}
+
+
+def test_the_app_and_its_first_screen_import_none_of_the_run_machinery() -> None:
+    code = "from workbench.tui.app import WorkbenchApp\nWorkbenchApp()"
+    loaded = _loaded(code, "cache.")
+    assert "cache.strategies.naive" in loaded  # the probe sees the engine's modules
+    assert loaded.isdisjoint(ENGINE), sorted(loaded & ENGINE)
+
+
+def test_each_package_name_loads_from_its_module() -> None:
+    import importlib
+
+    for package in ("cache.backends", "cache.scenarios", "cache.scheduler", "cache.strategies"):
+        module = importlib.import_module(package)
+        exported = [n for n in dir(module) if not n.startswith("_")]
+        values = {name: getattr(module, name) for name in exported}  # each loads its module
+        classes = {n: v for n, v in values.items() if isinstance(v, type)}
+        assert len(classes) >= 4, package
+        for name, value in classes.items():
+            assert value.__module__.startswith(package + "."), (package, name)

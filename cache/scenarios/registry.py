@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from cache.scenarios.base import Scenario
-from cache.strategies.base import Strategy
-from cache.strategies.registry import strategies_for
+if TYPE_CHECKING:  # the settings import the names below; the scenarios load when made
+    from cache.scenarios.base import Scenario
+    from cache.strategies.base import Strategy
 
 __all__ = ["RACES", "check_fits", "race_of", "scenario_named"]
 
@@ -58,6 +59,8 @@ def check_fits(scenario: Scenario, strategy: type[Strategy]) -> None:
     race = race_of(scenario)
     if strategy.race == race:
         return
+    from cache.strategies.registry import strategies_for
+
     fitting = ", ".join(cls.name for cls in strategies_for(race))
     raise ValueError(
         f"strategy {strategy.name!r} is written for the {strategy.race} race, not for "

@@ -4,10 +4,12 @@ measurements a user made by toggling changes by hand."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from cache.batch import BatchResult
 from cache.scenarios.changes import Change
+
+if TYPE_CHECKING:  # the app's first screen imports this module, not the engine
+    from cache.batch import BatchResult
 
 __all__ = ["COMMIT_ORDER", "Measured", "bisect_changes", "find_culprit"]
 
@@ -24,7 +26,7 @@ class Measured(Protocol):
     def completed(self) -> int: ...
 
 
-Measure = Callable[[frozenset[Change]], Awaitable[BatchResult]]
+Measure = Callable[[frozenset[Change]], Awaitable["BatchResult"]]
 
 
 async def bisect_changes(measure: Measure) -> Change | None:

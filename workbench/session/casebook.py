@@ -7,11 +7,14 @@ they add to it ("messages up"); the app moves the stage board.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from cache.batch import BatchResult, RunSpec
 from cache.scenarios.changes import Change
 from cache.stats import Rate
 from workbench.session.stages import StageBoard
+
+if TYPE_CHECKING:  # the app's first screen imports this module, not the engine
+    from cache.batch import BatchResult, RunSpec
 
 __all__ = ["Casebook"]
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from cache.events import Event
 from cache.logfmt import LogFormatter
-from cache.oracle import StaleRead
+from cache.verdicts import StaleRead
 from workbench.session.lanes import BarState, LaneModel
 
 __all__ = ["LINES_PER_FRAME", "Frame", "FramePacker", "merge"]

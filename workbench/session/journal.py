@@ -15,10 +15,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from cache.batch import BatchResult, RunSpec
 from cache.scenarios.changes import Change
+
+if TYPE_CHECKING:  # the app's first screen imports this module, not the engine
+    from cache.batch import BatchResult, RunSpec
 
 __all__ = ["KINDS", "Entry", "Journal", "batch_entry"]
 

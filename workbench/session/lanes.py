@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from cache.events import ABORTED, Event, Op, Phase
-from cache.oracle import StaleRead
+from cache.verdicts import StaleRead
 
 __all__ = ["BARS_PER_LANE", "Bar", "BarState", "Lane", "LaneModel"]
 

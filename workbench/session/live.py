@@ -15,14 +15,16 @@ from __future__ import annotations
 import time
 from collections import deque
 from enum import StrEnum
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from cache.errors import RunFailed
-from cache.scheduler.core import Status
-from cache.simulation import Simulation
+from cache.scheduler.tasks import Status
 from cache.stats import Rate, wilson
 from workbench.session.feed import Frame, FramePacker
 from workbench.session.settings import LiveSettings
+
+if TYPE_CHECKING:  # the app's first screen imports this module; a run builds the engine
+    from cache.simulation import Simulation
 
 __all__ = ["LiveEngine", "LiveRun", "LiveState", "LiveStats", "RunStates", "snapshot"]
 
@@ -188,6 +190,8 @@ class LiveRun(RunStates):
         self._rates: deque[float] = deque(maxlen=BUCKETS)
 
     def _build(self) -> Simulation:
+        from cache.simulation import Simulation
+
         s = self.settings
         return Simulation(
             s.workload(),

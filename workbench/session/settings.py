@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cache.batch import MAX_RUNS
 from cache.keys import KeySpace
 from cache.knobs import Knobs
+from cache.limits import MAX_RUNS
 from cache.redis_url import mask_secrets
 from cache.scenarios.changes import ALL_CHANGES, Change
 from cache.scenarios.registry import RACES
-from cache.scenarios.sustained import SustainedWorkload
 from cache.strategies.base import Strategy
 from cache.strategies.naive import NaiveAsyncStrategy
+
+if TYPE_CHECKING:  # the app's first screen imports this module, not the workloads
+    from cache.scenarios.sustained import SustainedWorkload
 
 __all__ = [
     "BOUND",
@@ -190,6 +192,8 @@ class LiveSettings:
         return Knobs(widen_ms=self.widen_ms, latency_scale=self.latency_scale, jitter=self.jitter)
 
     def workload(self, duration: float | None = None) -> SustainedWorkload:
+        from cache.scenarios.sustained import SustainedWorkload
+
         return SustainedWorkload(
             writers=self.writers,
             readers=self.readers,

@@ -7,15 +7,17 @@ run, of every stage's batch, of each replay and of the exported test.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cache.batch import BatchResult, Progress, RunSpec, derive_seed, drive
-from cache.scenarios.story import StoryScenario
-from cache.simulation import Simulation
 from cache.targets import SIMULATOR, Target
 from workbench.session.casebook import Casebook
 from workbench.session.journal import Journal, batch_entry
 from workbench.session.settings import LiveSettings
+
+if TYPE_CHECKING:  # the app's first screen makes a session, and runs nothing yet
+    from cache.batch import BatchResult, Progress, RunSpec
+    from cache.scenarios.story import StoryScenario
+    from cache.simulation import Simulation
 
 __all__ = ["Session"]
 
@@ -42,12 +44,16 @@ class Session:
         self, spec: RunSpec, runs: int, progress: Progress | None = None, *, step: int | None = None
     ) -> BatchResult:
         """``runs`` runs of ``spec`` with the session's seed, where batches run."""
+        from cache.batch import drive
+
         result = await drive(spec, runs, self.seed, self.target, progress=progress, step=step)
         self.journal.record("batch", **batch_entry(spec, result))
         return result
 
     def replay(self, spec: RunSpec, run: int) -> Simulation:
         """Run ``run`` of a batch of ``spec`` again, exactly (on the simulator)."""
+        from cache.batch import derive_seed
+
         sim = spec.simulate(derive_seed(self.seed, run))
         sim.run()
         self.journal.record(

@@ -12,9 +12,7 @@ from textual import on, work
 from textual.app import App
 from textual.worker import get_current_worker
 
-from cache.witness import witness_of
 from workbench.session.explanations import CORRECT
-from workbench.session.report import report_data, write_report
 from workbench.session.state import Session
 from workbench.session.walkthrough import Walkthrough
 from workbench.tui.bindings import ACTIONS, BY_HAND_KEYS
@@ -163,6 +161,8 @@ class Guided(App[None]):
         stale = event.bar.stale if event.bar is not None else None
         if stale is None:
             return
+        from cache.witness import witness_of  # the engine's: not the first screen's
+
         replay = self.live.replay
         if replay is not None:
             witness = witness_of(stale, replay.sim.oracle.fixture, replay.sim.history)
@@ -200,6 +200,8 @@ class Guided(App[None]):
 
     def action_guide_report(self) -> None:
         """Write the report; if the file exists, ask: a second press overwrites it."""
+        from workbench.session.report import report_data, write_report
+
         path = self.report_path
         overwrite = self._overwrite_asked == path
         try:

@@ -7,6 +7,8 @@ first screen), are built the first time it is shown."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,10 +17,12 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button
 
-from cache.witness import Witness
 from workbench.session.checkpoints import CHECKPOINTS, Verdict
 from workbench.session.glossary import glossary_markdown
 from workbench.session.walkthrough import Walkthrough
+
+if TYPE_CHECKING:  # a witness comes from the engine, after the first screen
+    from cache.witness import Witness
 
 __all__ = ["GuidePane", "witness_markdown"]
 

@@ -16,6 +16,7 @@ import gc
 import sys
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,7 +25,6 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
-from cache.simulation import Simulation
 from cache.targets import SIMULATOR, Target
 from workbench.session.child import LiveProcess
 from workbench.session.feed import FramePacker
@@ -38,6 +38,9 @@ from workbench.tui.widgets.counter import StaleCounter
 from workbench.tui.widgets.event_log import EventLog
 from workbench.tui.widgets.partial_paint import install as paint_only_changes
 from workbench.tui.widgets.timeline import Timeline
+
+if TYPE_CHECKING:  # a replay brings the engine; the first screen does not
+    from cache.simulation import Simulation
 
 __all__ = ["LivePane", "Replay"]
 

@@ -23,7 +23,6 @@ from textual.widgets import Input, Label, Select, Static
 from cache.errors import describe
 from cache.redis_url import BadRedisUrl, RemoteRedisRefused, check_redis_url
 from cache.strategies.base import Strategy
-from cache.strategies.registry import BUILTIN, IMPORT_TIMEOUT_S, load_strategy_async
 from cache.targets import SIMULATOR, Target
 from workbench.session.settings import DEFAULT_REDIS_URL, LIVE_SETTINGS, LiveSettings, Setting
 from workbench.tui.widgets.controls_sketch import ControlsSketch, Row
@@ -75,8 +74,9 @@ class Controls(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave_field", "Leave field", tooltip="Back to the timeline's keys"),
     ]
-    # How long a user's module may take to import before the field gives up on it.
-    import_timeout: ClassVar[float] = IMPORT_TIMEOUT_S
+    # How long a user's module may take to import before the field gives up on it (None:
+    # the registry's ``IMPORT_TIMEOUT_S``).
+    import_timeout: ClassVar[float | None] = None
 
     class SettingChanged(Message):
         """A knob was given a valid new value."""
@@ -114,16 +114,26 @@ class Controls(Vertical):
         self._settings = settings
         self._target = target
         self._allow_remote = allow_remote
-        self._strategies: dict[str, type[Strategy]] = dict(BUILTIN)
-        self._strategies.setdefault(settings.strategy.name, settings.strategy)
+        self._first_strategy = settings.strategy
+        self._strategies: dict[str, type[Strategy]] = {}  # see ``_choices``
         self._built = not sketch
+
+    def _choices(self) -> dict[str, type[Strategy]]:
+        """The strategy selector's choices, by name. The registry loads every built-in
+        strategy: that waits for the real fields, after the first screen."""
+        if not self._strategies:
+            from cache.strategies.registry import BUILTIN
+
+            self._strategies.update(BUILTIN)
+            self._strategies.setdefault(self._first_strategy.name, self._first_strategy)
+        return self._strategies
 
     def compose(self) -> ComposeResult:
         if not self._built:
             yield self._sketch()
             return
         yield Select(
-            [(name, name) for name in self._strategies],
+            [(name, name) for name in self._choices()],
             value=self._settings.strategy.name,
             allow_blank=False,
             id="strategy",
@@ -257,7 +267,10 @@ class Controls(Vertical):
     async def _load_in_background(self, path: str) -> None:
         field = self.query_one("#load-strategy", Input)
         try:
-            strategy = await load_strategy_async(path, within=self.import_timeout)
+            from cache.strategies.registry import IMPORT_TIMEOUT_S, load_strategy_async
+
+            within = self.import_timeout if self.import_timeout is not None else IMPORT_TIMEOUT_S
+            strategy = await load_strategy_async(path, within=within)
         except Exception as error:  # StrategyNotFound, or anything else: a message
             field.add_class("-invalid")
             self._error(describe(error))
@@ -265,10 +278,11 @@ class Controls(Vertical):
         field.remove_class("-invalid")
         field.value = ""
         self._error("")
-        self._strategies[strategy.name] = strategy
+        choices = self._choices()
+        choices[strategy.name] = strategy
         self._settings = self._settings.with_value("strategy", strategy)
         select = self.query_one("#strategy", Select)
-        select.set_options([(name, name) for name in self._strategies])
+        select.set_options([(name, name) for name in choices])
         select.value = strategy.name
         self.post_message(self.StrategyChosen(strategy))
 
@@ -309,7 +323,7 @@ class Controls(Vertical):
     @on(Select.Changed, "#strategy")
     def _choose(self, event: Select.Changed) -> None:
         event.stop()
-        strategy = self._strategies.get(str(event.value))
+        strategy = self._choices().get(str(event.value))
         if strategy is not None and strategy is not self._settings.strategy:
             self._settings = self._settings.with_value("strategy", strategy)
             self.post_message(self.StrategyChosen(strategy))
