@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cache.keys import KeySpace
 from cache.knobs import Knobs
@@ -53,9 +53,9 @@ SCENARIOS = ("story", *RACES)
 _SEED_BITS = 63
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One numeric setting and the values it accepts."""
+class Setting(NamedTuple):
+    """One numeric setting and the values it accepts (a named tuple: the app defines these
+    before its first screen, and a frozen dataclass costs ten times as much to define)."""
 
     name: str  # the field's name; the flag is the same with dashes
     label: str  # what the app's field and every message call it

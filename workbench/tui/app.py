@@ -28,6 +28,7 @@ from workbench.session.state import Session
 from workbench.session.walkthrough import Walkthrough
 from workbench.tui.bindings import ACTIONS, AT_ONCE, app_bindings, inner_action
 from workbench.tui.guided import REPORT_PATH, Guided
+from workbench.tui.main_screen import MainScreen
 from workbench.tui.messages import OpenReplay, StageProgress
 from workbench.tui.panes.guide import GuidePane
 from workbench.tui.panes.live import REPLAY_IDLE_ACTIONS, LivePane
@@ -125,6 +126,9 @@ class WorkbenchApp(Guided):
     @property
     def settings(self) -> LiveSettings:
         return self.session.settings
+
+    def get_default_screen(self) -> Screen:  # type: ignore[type-arg]
+        return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield Header()

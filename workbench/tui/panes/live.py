@@ -15,8 +15,7 @@ import contextlib
 import gc
 import sys
 from collections import deque
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
@@ -64,8 +63,7 @@ SWITCH_INTERVAL = 0.001
 SPEEDS = tuple(round(m * 10.0**e, 3) for e in range(-3, 3) for m in (1, 2, 5))
 
 
-@dataclass(frozen=True, slots=True)
-class Replay:
+class Replay(NamedTuple):
     """A finished simulation to show instead of the live run."""
 
     sim: Simulation
