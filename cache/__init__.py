@@ -12,15 +12,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cache.backends import (
-        Backend,
-        BackendError,
-        Delete,
-        Set,
-        SimBackend,
-        Snapshot,
-        TracedBackend,
-    )
+    from cache.backends.base import Backend, BackendError, Delete, Set, Snapshot
+    from cache.backends.memory import SimBackend
+    from cache.backends.traced import TracedBackend
     from cache.batch import BatchResult, RunSpec, derive_seed, drive, run_batch
     from cache.errors import RunFailed
     from cache.events import Event, Op, Phase, Source
@@ -28,34 +22,24 @@ if TYPE_CHECKING:
     from cache.keys import KeySpace
     from cache.latency import Latency
     from cache.oracle import Anomaly, Oracle, StaleRead
-    from cache.scenarios import (
-        ALL_CHANGES,
-        Change,
-        Scenario,
-        StoryScenario,
-        SustainedWorkload,
-        parse_changes,
-    )
-    from cache.scheduler import Scheduler, Status
+    from cache.scenarios.base import Scenario
+    from cache.scenarios.changes import ALL_CHANGES, Change, parse_changes
+    from cache.scenarios.story import StoryScenario
+    from cache.scenarios.sustained import SustainedWorkload
+    from cache.scheduler.core import Scheduler, Status
     from cache.service import CacheService, StrategyFailed
     from cache.simulation import Knobs, RunOutcome, Simulation
     from cache.stats import Rate, wilson
-    from cache.strategies import (
-        BUILTIN,
-        Context,
-        Read,
-        Strategy,
-        StrategyNotFound,
-        UpdateAbandoned,
-        load_strategy,
-    )
+    from cache.strategies.base import Context, Read, Strategy, UpdateAbandoned
+    from cache.strategies.registry import BUILTIN, StrategyNotFound, load_strategy
 
 # Each public name, and the module that defines it (the same modules as the imports above).
 _HOME = {
     **dict.fromkeys(
-        ("Backend", "BackendError", "Delete", "Set", "SimBackend", "Snapshot", "TracedBackend"),
-        "cache.backends",
+        ("Backend", "BackendError", "Delete", "Set", "Snapshot"), "cache.backends.base"
     ),
+    "SimBackend": "cache.backends.memory",
+    "TracedBackend": "cache.backends.traced",
     **dict.fromkeys(("BatchResult", "RunSpec", "derive_seed", "drive", "run_batch"), "cache.batch"),
     "RunFailed": "cache.errors",
     **dict.fromkeys(("Event", "Op", "Phase", "Source"), "cache.events"),
@@ -63,33 +47,16 @@ _HOME = {
     "KeySpace": "cache.keys",
     "Latency": "cache.latency",
     **dict.fromkeys(("Anomaly", "Oracle", "StaleRead"), "cache.oracle"),
-    **dict.fromkeys(
-        (
-            "ALL_CHANGES",
-            "Change",
-            "Scenario",
-            "StoryScenario",
-            "SustainedWorkload",
-            "parse_changes",
-        ),
-        "cache.scenarios",
-    ),
-    **dict.fromkeys(("Scheduler", "Status"), "cache.scheduler"),
+    **dict.fromkeys(("ALL_CHANGES", "Change", "parse_changes"), "cache.scenarios.changes"),
+    "Scenario": "cache.scenarios.base",
+    "StoryScenario": "cache.scenarios.story",
+    "SustainedWorkload": "cache.scenarios.sustained",
+    **dict.fromkeys(("Scheduler", "Status"), "cache.scheduler.core"),
     **dict.fromkeys(("CacheService", "StrategyFailed"), "cache.service"),
     **dict.fromkeys(("Knobs", "RunOutcome", "Simulation"), "cache.simulation"),
     **dict.fromkeys(("Rate", "wilson"), "cache.stats"),
-    **dict.fromkeys(
-        (
-            "BUILTIN",
-            "Context",
-            "Read",
-            "Strategy",
-            "StrategyNotFound",
-            "UpdateAbandoned",
-            "load_strategy",
-        ),
-        "cache.strategies",
-    ),
+    **dict.fromkeys(("Context", "Read", "Strategy", "UpdateAbandoned"), "cache.strategies.base"),
+    **dict.fromkeys(("BUILTIN", "StrategyNotFound", "load_strategy"), "cache.strategies.registry"),
 }
 
 __all__ = [

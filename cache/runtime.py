@@ -1,6 +1,6 @@
 """What strategies and workloads may ask of the world they run in.
 
-Two worlds implement it: the seeded simulator (``cache.scheduler.Scheduler``, virtual time,
+Two worlds implement it: the seeded simulator (``cache.scheduler.core.Scheduler``, virtual time,
 every interleaving chosen) and a real asyncio event loop talking to a real server (real time,
 interleavings chosen by the network). Code written against ``Runtime`` and ``Backend`` runs in
 both, which is how the same strategy is proven in simulation and on Redis.

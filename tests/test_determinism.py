@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cache import Simulation, SustainedWorkload, derive_seed, load_strategy, run_batch
-from cache.strategies import BUILTIN
+from cache.strategies.registry import BUILTIN
 
 from .conftest import spec
 

@@ -18,8 +18,7 @@ from cache.keys import KeySpace
 from cache.linearizability import is_linearizable
 from cache.scenarios.base import Scenario
 from cache.scenarios.registry import RACES, scenario_named
-from cache.strategies import BUILTIN
-from cache.strategies.registry import strategies_for
+from cache.strategies.registry import BUILTIN, strategies_for
 
 SUSTAINED_RUNS = 1000  # per strategy
 STORY_RUNS = 200

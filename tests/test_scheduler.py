@@ -6,18 +6,8 @@ import asyncio
 
 import pytest
 
-from cache.scheduler import (
-    Deadlock,
-    FifoPolicy,
-    ManualPolicy,
-    Policy,
-    RandomPolicy,
-    ReplayPolicy,
-    Scheduler,
-    Status,
-    StepLimitExceeded,
-    TaskFailed,
-)
+from cache.scheduler.core import Deadlock, Scheduler, Status, StepLimitExceeded, TaskFailed
+from cache.scheduler.policies import FifoPolicy, ManualPolicy, Policy, RandomPolicy, ReplayPolicy
 
 
 def _interleaving(seed: int, policy: Policy | None = None) -> list[str]:

@@ -20,7 +20,7 @@ from cache import (
 )
 from cache.events import Op
 from cache.oracle import Anomaly
-from cache.strategies import BUILTIN
+from cache.strategies.registry import BUILTIN
 
 from .conftest import spec
 
