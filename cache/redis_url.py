@@ -17,7 +17,7 @@ This module does not import redis, so the command line can check a URL cheaply.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from cache.errors import BadInput
@@ -66,9 +66,10 @@ class RedisDatabaseMissing(BadRedisUrl):
 @dataclass(frozen=True, slots=True)
 class RedisTarget:
     """A checked Redis URL. ``url`` (which may hold a password) is what redis-py gets;
-    ``display`` is the same URL with the password masked, for messages and logs."""
+    ``display`` is the same URL with the password masked, for messages and logs; the repr
+    (tracebacks with locals, debug logs) shows ``display`` only."""
 
-    url: str
+    url: str = field(repr=False)
     display: str
     host: str | None  # None for a unix socket
     port: int | None

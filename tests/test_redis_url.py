@@ -71,6 +71,8 @@ def test_a_password_is_masked_for_display() -> None:
     target = parse_redis_url("redis://user:s3cret@127.0.0.1:6379/0")
     assert "s3cret" not in target.display and "s3cret" in target.url
     assert str(target) == "redis://user:***@127.0.0.1:6379/0"
+    # A traceback that shows locals, or a debug log, shows the repr.
+    assert "s3cret" not in repr(target) and "***" in repr(target)
 
 
 @pytest.mark.parametrize(
