@@ -20,12 +20,14 @@ from workbench.tui.widgets.controls_sketch import ControlsSketch
 
 SIDEBAR_COLUMNS = 31  # the sidebar (30) and the border beside it
 
-Cell = tuple[str, Color | None, Color | None, bool | None]
+Cell = tuple[str, Color | None, Color | None, bool | None, bool | None]
 
 
 def sidebar_cells(app: WorkbenchApp, rows: int) -> list[list[Cell]]:
     """What the screen shows in the sidebar, cell by cell, below the tabs and above the
-    footer (those fill in after the first frame on their own). A blank's colour is not seen."""
+    footer (those fill in after the first frame on their own): character, colours, bold and
+    reverse (Textual draws a tall border's left edge reversed). A blank's colour is not
+    seen."""
     cells = []
     for strip in app.screen._compositor.render_strips()[3 : rows - 1]:
         row: list[Cell] = []
@@ -34,7 +36,9 @@ def sidebar_cells(app: WorkbenchApp, rows: int) -> list[list[Cell]]:
             for char in segment.text:
                 color = None if char == " " or style is None else style.color
                 bgcolor = None if style is None else style.bgcolor
-                row.append((char, color, bgcolor, None if style is None else style.bold))
+                bold = None if style is None else style.bold
+                reverse = None if style is None else style.reverse
+                row.append((char, color, bgcolor, bold, reverse))
         cells.append(row)
     return cells
 

@@ -1,4 +1,4 @@
-"""What the live run's controls look like, drawn by a handful of plain widgets.
+"""What the live run's controls look like, drawn by one plain widget.
 
 The first screen shows this instead of the real fields: ten Inputs and two Selects are some
 sixty widgets, each styled and mounted before anything is painted, which roughly doubled the
@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from textual.app import ComposeResult, RenderResult
-from textual.containers import Vertical
+from textual.app import RenderResult
 from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
@@ -28,55 +27,72 @@ LABEL_WIDTH = 10  # as ``Controls .knob Label``
 ARROW = "▼"  # Select's closed arrow
 
 
-class _SelectSketch(Widget):
-    """A closed Select showing ``value`` (SelectCurrent's look)."""
+def _select_box(value: str, width: int) -> list[Content]:
+    """A closed Select showing ``value``, as Textual draws one (a ``tall`` border around
+    SelectCurrent's two cells of padding), and the blank line of its margin below."""
+    inner = max(0, width - 2)
+    left = ("▊", "reverse $border-blurred")  # Textual's tall border: reversed, outside
+    right = ("▎", "$border-blurred")
+    # The label takes what the arrow (one cell and one of padding) leaves.
+    label = Content(value).truncate(max(0, inner - 6), pad=True)
+    middle = Content.assemble(
+        "  ", (label.plain, "$foreground"), " ", (ARROW, "$foreground 50%"), "  "
+    ).truncate(inner, pad=True).stylize("on $surface")
+    return [
+        Content.assemble(left, ("▔" * inner, "$border-blurred on $surface"), right),
+        Content.assemble(left, middle, right),
+        Content.assemble(left, ("▁" * inner, "$border-blurred on $surface"), right),
+        Content(""),
+    ]
 
-    DEFAULT_CSS = """
-    _SelectSketch {
-        border: tall $border-blurred; color: $foreground; background: $surface;
-        width: 1fr; height: 3; padding: 0 2; margin: 0 0 1 0;
-    }
+
+class ControlsSketch(Widget):
+    """The controls as the first screen shows them, before the real fields are mounted: one
+    widget, as each widget on the first screen costs its start a millisecond or two.
+
+    Top to bottom: the strategy's Select, the knob rows, a blank line and the section's
+    heading, the backend's Select, the URL's row and a blank line (where errors are shown).
+    A knob's row is a muted label, then the compact field's value on its lighter ground.
     """
 
-    def __init__(self, value: str) -> None:
-        super().__init__()
-        self.value = value
+    DEFAULT_CSS = """
+    ControlsSketch { width: 1fr; height: auto; color: $text-muted; }
+    ControlsSketch > .controls-sketch--placeholder { color: $text-disabled; }
+    """
+    # A component class, not a colour in the text: $text-disabled is not a plain colour.
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"controls-sketch--placeholder"}
 
-    def show(self, value: str) -> None:
-        self.value = value
+    def __init__(
+        self, strategy: str, rows: Sequence[Row], section: str, backend: str, url_row: Row
+    ) -> None:
+        super().__init__(id="controls-sketch")
+        self._strategy = strategy
+        blank: Row = ("", None, False)
+        self._rows = (*rows, blank, (section, None, False))
+        self._backend = backend
+        self._url_rows = (url_row, blank)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 4 + len(self._rows) + 4 + len(self._url_rows)
+
+    def show_backend(self, backend: str) -> None:
+        """The target changed before the real fields were built."""
+        self._backend = backend
         self.refresh()
 
     def render(self) -> RenderResult:
-        # The label takes what the arrow (one cell and one of padding) leaves.
-        width = max(0, self.content_size.width - 2)
-        return Content.assemble(
-            Content(self.value).truncate(width, pad=True), " ", (ARROW, "$foreground 50%")
-        )
+        width = self.content_size.width
+        lines = _select_box(self._strategy, width)
+        lines += self._knob_rows(self._rows, width)
+        lines += _select_box(self._backend, width)
+        lines += self._knob_rows(self._url_rows, width)
+        return Content("\n").join(lines)
 
-
-class _RowsSketch(Widget):
-    """Knob rows: a muted label, then the compact field's value on its lighter ground.
-    Headings and blank lines are rows too: each widget less is one less to style."""
-
-    DEFAULT_CSS = """
-    _RowsSketch { width: 1fr; height: auto; color: $text-muted; }
-    _RowsSketch > .placeholder { color: $text-disabled; }
-    """
-    # A component class, not a colour in the text: $text-disabled is not a plain colour.
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"placeholder"}
-
-    def __init__(self, rows: Sequence[Row]) -> None:
-        super().__init__()
-        self.rows = tuple(rows)
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.rows)
-
-    def render(self) -> RenderResult:
-        field = max(0, self.content_size.width - LABEL_WIDTH)
-        placeholder_style = self.get_visual_style("placeholder")
+    def _knob_rows(self, rows: Sequence[Row], width: int) -> list[Content]:
+        field = max(0, width - LABEL_WIDTH)
+        placeholder_style = self.get_visual_style("controls-sketch--placeholder")
         lines = []
-        for label, value, placeholder in self.rows:
+        for label, value, placeholder in rows:
             if value is None:
                 lines.append(Content(label))
                 continue
@@ -92,36 +108,4 @@ class _RowsSketch(Widget):
                     .stylize("on $boost"),
                 )
             )
-        return Content("\n").join(lines)
-
-
-class ControlsSketch(Vertical):
-    """The controls as the first screen shows them, before the real fields are mounted."""
-
-    DEFAULT_CSS = """
-    ControlsSketch { height: auto; }
-    """
-
-    def __init__(
-        self, strategy: str, rows: Sequence[Row], section: str, backend: str, url_row: Row
-    ) -> None:
-        super().__init__(id="controls-sketch")
-        self._strategy = strategy
-        self._rows = rows
-        self._section = section
-        self._backend = backend
-        self._url_row = url_row
-
-    def compose(self) -> ComposeResult:
-        blank: Row = ("", None, False)
-        yield _SelectSketch(self._strategy)
-        yield _RowsSketch([*self._rows, blank, (self._section, None, False)])
-        yield _SelectSketch(self._backend)
-        yield _RowsSketch([self._url_row, blank])  # the blank: where errors are shown
-
-    def show_backend(self, backend: str) -> None:
-        """The target changed before the real fields were built."""
-        self._backend = backend
-        selects = list(self.query(_SelectSketch))
-        if len(selects) == 2:
-            selects[1].show(backend)
+        return lines
