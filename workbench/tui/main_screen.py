@@ -2,9 +2,9 @@
 
 Textual restyles every widget of a screen each time the screen is shown again, in case the
 theme or the CSS changed while it was hidden. On a screen's first showing that pass repeats
-what mounting its widgets did a moment before, and on the workbench's first screen (some
-fifty widgets) it was about a twentieth of the start-up. Later showings (after a dialog, a
-theme change) still restyle everything.
+what mounting its widgets did a moment before: on the workbench's first screen, 134 style
+passes before the first paint instead of 67. Later showings (after a dialog, a theme
+change) still restyle everything.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ class MainScreen(Screen[None]):
     _shown = False
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Textual calls this before ``Screen``'s own handler, which reads the flag. Only a
-        # ScreenResume that has the flag (every Textual since 0.86) is told to skip.
+        # Textual calls this before ``Screen``'s own handler, which reads the flag; a Textual
+        # whose ScreenResume has no such flag is left to restyle as it always did.
         if not self._shown:
             self._shown = True
             if hasattr(event, "refresh_styles"):
